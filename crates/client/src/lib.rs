@@ -1,0 +1,1 @@
+//! An async WAMP client for tests, examples and benchmarks.

@@ -1,0 +1,1 @@
+//! The Crossway node: configuration, listeners, connections, signals.

@@ -1,0 +1,21 @@
+//! The WAMP v2 vocabulary, with no I/O.
+//!
+//! - [`value`]: [`Value`], the dynamic payload type every serializer maps both ways.
+//! - [`ids`]: id newtypes, random global ids and router-scope sequences.
+//! - [`uri`]: [`Uri`] and the loose and strict URI rules.
+//! - [`message`]: [`Message`], every WAMP message.
+//! - [`errors`]: the WAMP error and close-reason URIs.
+//! - [`codec`]: [`Codec`], encoding and decoding whole messages as JSON, CBOR or MessagePack.
+
+pub mod codec;
+pub mod errors;
+pub mod ids;
+pub mod message;
+pub mod uri;
+pub mod value;
+
+pub use codec::{Codec, DecodeError, EncodeError};
+pub use ids::{PublicationId, RegistrationId, RequestId, SessionId, SubscriptionId};
+pub use message::Message;
+pub use uri::{Uri, UriRules};
+pub use value::{Dict, List, Value};

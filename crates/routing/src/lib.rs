@@ -1,0 +1,1 @@
+//! The Crossway router without I/O: realms, sessions, the broker.

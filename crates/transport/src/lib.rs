@@ -1,0 +1,1 @@
+//! Bytes in and out for Crossway: TCP, Unix, TLS, WebSocket and RawSocket framing.

@@ -1,0 +1,1 @@
+//! Crossway workspace host: integration tests, benchmarks and examples live beside this file.
