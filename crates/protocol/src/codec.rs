@@ -1,9 +1,26 @@
 //! The choice of serializer, and encoding and decoding of whole messages with it.
 //!
-//! (Skeleton: the JSON, CBOR and MessagePack implementations live in `json.rs`, `cbor.rs` and
-//! `msgpack.rs`.)
+//! Decoding reads the bytes into a [`Value`] (at most [`MAX_DEPTH`] levels deep), then checks it
+//! against the message's shape (`shape.rs`). Encoding serializes the borrowed message directly
+//! (`wire.rs`). The serializers themselves live in `json.rs`, `cbor.rs` and `msgpack.rs`.
+
+use std::fmt;
+
+use serde::Serialize;
 
 use crate::message::Message;
+use crate::value::Value;
+use crate::value_serde::{Binary, ValueRef};
+use crate::wire::WireMessage;
+use crate::{cbor, json, msgpack};
+
+/// The deepest nesting of lists and maps that the codecs read or write, the message's own list
+/// counting as the first level (so a payload inside `Arguments|list` may nest 62 levels more).
+///
+/// Deeper data is a [`DecodeError::Syntax`] (or an [`EncodeError`]), never a stack overflow.
+/// 64 is below the limits of the parsers themselves (128 for the JSON and CBOR parsers, 1024 for
+/// the MessagePack one), so the same rule holds for every serializer.
+pub const MAX_DEPTH: usize = 64;
 
 /// A WAMP serializer: how a message becomes bytes and back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -19,7 +36,9 @@ pub enum Codec {
 /// Why bytes could not be decoded as a WAMP message.
 #[derive(Debug, thiserror::Error)]
 pub enum DecodeError {
-    /// The bytes are not valid data of the serializer.
+    /// The bytes are not valid data of the serializer, nest deeper than [`MAX_DEPTH`], have
+    /// trailing bytes, a map key that is not a string, or (JSON) a `"\0"` string that is not
+    /// base64.
     #[error("invalid {codec} data: {reason}")]
     Syntax {
         /// The serializer's name.
@@ -35,7 +54,8 @@ pub enum DecodeError {
 /// Why a message could not be encoded.
 #[derive(Debug, thiserror::Error)]
 pub enum EncodeError {
-    /// The serializer refused the value.
+    /// The serializer refused the value: a float that is not finite in JSON, or lists and maps
+    /// nested deeper than [`MAX_DEPTH`].
     #[error("cannot encode as {codec}: {reason}")]
     Unsupported {
         /// The serializer's name.
@@ -65,13 +85,70 @@ impl Codec {
 
     /// Encodes one message.
     pub fn encode(self, msg: &Message) -> Result<Vec<u8>, EncodeError> {
-        let _ = msg;
-        todo!()
+        let mut out = Vec::new();
+        self.encode_into(msg, &mut out)?;
+        Ok(out)
     }
 
-    /// Decodes one message.
+    /// Encodes one message, appending it to `out`. On error, `out` is left as it was.
+    pub fn encode_into(self, msg: &Message, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        self.write(&WireMessage::new(msg, self.binary()), out)
+    }
+
+    /// Decodes one message: the whole of `bytes`, nothing before or after it.
     pub fn decode(self, bytes: &[u8]) -> Result<Message, DecodeError> {
-        let _ = bytes;
-        todo!()
+        Message::try_from(self.decode_value(bytes)?)
+    }
+
+    /// Encodes one value (for payloads carried outside a message), with this serializer's binary
+    /// convention.
+    pub fn encode_value(self, value: &Value) -> Result<Vec<u8>, EncodeError> {
+        let mut out = Vec::new();
+        let value = ValueRef {
+            value,
+            binary: self.binary(),
+            depth: 0,
+        };
+        self.write(&value, &mut out)?;
+        Ok(out)
+    }
+
+    /// Decodes one value of any shape, with this serializer's binary convention.
+    pub fn decode_value(self, bytes: &[u8]) -> Result<Value, DecodeError> {
+        match self {
+            Codec::Json => json::decode(bytes),
+            Codec::Cbor => cbor::decode(bytes),
+            Codec::MsgPack => msgpack::decode(bytes),
+        }
+    }
+
+    /// How this serializer carries binary data.
+    fn binary(self) -> Binary {
+        match self {
+            Codec::Json => json::BINARY,
+            Codec::Cbor => cbor::BINARY,
+            Codec::MsgPack => msgpack::BINARY,
+        }
+    }
+
+    /// Appends `value` to `out`; on error, truncates `out` back to its length before the call.
+    fn write<T: Serialize>(self, value: &T, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let start = out.len();
+        let result = match self {
+            Codec::Json => json::encode(value, out),
+            Codec::Cbor => cbor::encode(value, out),
+            Codec::MsgPack => msgpack::encode(value, out),
+        };
+        if result.is_err() {
+            out.truncate(start);
+        }
+        result
+    }
+}
+
+impl fmt::Display for Codec {
+    /// The WAMP name, as [`Codec::name`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }

@@ -79,9 +79,7 @@ fn check(uri: &str, rules: UriRules, pattern: bool) -> bool {
             return pattern;
         }
         match rules {
-            UriRules::Loose => !component
-                .chars()
-                .any(|c| c.is_whitespace() || c == '#'),
+            UriRules::Loose => !component.chars().any(|c| c.is_whitespace() || c == '#'),
             UriRules::Strict => component
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),

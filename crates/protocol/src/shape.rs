@@ -1,0 +1,360 @@
+//! Reading a message from its positional list, `[code, element, ...]`, with strict shape checks.
+//!
+//! Reading takes a decoded [`Value`] (owned, so payloads move into the message without a copy)
+//! and checks the number of elements each message type allows and the type of each element.
+//!
+//! Ids are integers in 0..=2^53, as autobahn accepts them. Request ids are 1..=2^53, except in
+//! UNSUBSCRIBED and UNREGISTERED, where 0 says the router revoked the subscription or
+//! registration. A URI is any string here: the router checks it against the realm's rules. Element
+//! positions in error messages count from 1, the type code being element 1.
+
+use crate::codec::DecodeError;
+use crate::ids::MAX_ID;
+use crate::message::{Message, code, code_name};
+use crate::uri::Uri;
+use crate::value::{Dict, List, Value};
+
+impl TryFrom<Value> for Message {
+    type Error = DecodeError;
+
+    /// Reads a message from its positional list; a list of the wrong shape is
+    /// [`DecodeError::Shape`].
+    fn try_from(value: Value) -> Result<Message, DecodeError> {
+        let items = match value {
+            Value::List(items) => items,
+            other => {
+                return Err(shape(format!(
+                    "a message must be a list, got {}",
+                    kind(&other)
+                )));
+            }
+        };
+        let count = items.len();
+        let mut items = items.into_iter();
+        let code = match items.next() {
+            None => return Err(shape("a message must not be an empty list".into())),
+            Some(Value::Int(i)) => u64::try_from(i).map_err(|_| unknown(i))?,
+            Some(Value::UInt(u)) => u,
+            Some(other) => {
+                return Err(shape(format!(
+                    "element 1 (message type) must be an integer, got {}",
+                    kind(&other)
+                )));
+            }
+        };
+        let (min, max) = arity(code).ok_or_else(|| unknown(code))?;
+        let name = code_name(code);
+        if !(min..=max).contains(&count) {
+            let allowed = if min == max {
+                format!("{min}")
+            } else {
+                format!("{min} to {max}")
+            };
+            return Err(shape(format!(
+                "{name} must have {allowed} elements, got {count}"
+            )));
+        }
+        let mut f = Fields {
+            name,
+            items,
+            position: 1,
+        };
+        read(code, &mut f)
+    }
+}
+
+/// The elements of one message after its type code, taken one by one with their checks.
+struct Fields {
+    /// The message's name, for errors.
+    name: &'static str,
+    /// The elements not yet taken.
+    items: std::vec::IntoIter<Value>,
+    /// The position (from 1) of the last element taken.
+    position: usize,
+}
+
+impl Fields {
+    /// The next element, which the arity check guarantees.
+    fn next(&mut self, label: &str) -> Result<Value, DecodeError> {
+        self.position += 1;
+        self.items.next().ok_or_else(|| {
+            shape(format!(
+                "{}: element {} ({label}) is missing",
+                self.name, self.position
+            ))
+        })
+    }
+
+    /// An error for element `label` of the wrong type.
+    fn wrong(&self, label: &str, expected: &str, got: &Value) -> DecodeError {
+        shape(format!(
+            "{}: element {} ({label}) must be {expected}, got {}",
+            self.name,
+            self.position,
+            kind(got)
+        ))
+    }
+
+    /// An id in `min..=2^53`.
+    fn id(&mut self, label: &str, min: u64) -> Result<u64, DecodeError> {
+        let value = self.next(label)?;
+        let n = match value {
+            Value::Int(i) => i128::from(i),
+            Value::UInt(u) => i128::from(u),
+            ref other => return Err(self.wrong(label, "an integer id", other)),
+        };
+        match u64::try_from(n) {
+            Ok(id) if (min..=MAX_ID).contains(&id) => Ok(id),
+            _ => Err(shape(format!(
+                "{}: element {} ({label}) must be an id in {min}..=2^53, got {n}",
+                self.name, self.position
+            ))),
+        }
+    }
+
+    /// A request id: 1..=2^53.
+    fn request(&mut self, label: &str) -> Result<u64, DecodeError> {
+        self.id(label, 1)
+    }
+
+    /// A non-negative integer.
+    fn int(&mut self, label: &str) -> Result<u64, DecodeError> {
+        match self.next(label)? {
+            Value::Int(i) => u64::try_from(i).map_err(|_| {
+                shape(format!(
+                    "{}: element {} ({label}) must be a non-negative integer, got {i}",
+                    self.name, self.position
+                ))
+            }),
+            Value::UInt(u) => Ok(u),
+            other => Err(self.wrong(label, "a non-negative integer", &other)),
+        }
+    }
+
+    /// A string.
+    fn string(&mut self, label: &str) -> Result<String, DecodeError> {
+        match self.next(label)? {
+            Value::Str(s) => Ok(s),
+            other => Err(self.wrong(label, "a string", &other)),
+        }
+    }
+
+    /// A URI (any string; the router checks URI rules).
+    fn uri(&mut self, label: &str) -> Result<Uri, DecodeError> {
+        self.string(label).map(Uri::from)
+    }
+
+    /// A dictionary.
+    fn dict(&mut self, label: &str) -> Result<Dict, DecodeError> {
+        match self.next(label)? {
+            Value::Map(dict) => Ok(dict),
+            other => Err(self.wrong(label, "a dict", &other)),
+        }
+    }
+
+    /// A dictionary, if the list goes on.
+    fn opt_dict(&mut self, label: &str) -> Result<Option<Dict>, DecodeError> {
+        if self.items.len() == 0 {
+            return Ok(None);
+        }
+        self.dict(label).map(Some)
+    }
+
+    /// `Arguments|list`, if the list goes on.
+    fn args(&mut self) -> Result<Option<List>, DecodeError> {
+        const LABEL: &str = "Arguments|list";
+        if self.items.len() == 0 {
+            return Ok(None);
+        }
+        match self.next(LABEL)? {
+            Value::List(list) => Ok(Some(list)),
+            Value::Bytes(_) => Err(shape(format!(
+                "{}: element {} ({LABEL}) must be a list, got binary data (a bare binary \
+                 payload, as autobahn sends in payload passthru mode, is not supported)",
+                self.name, self.position
+            ))),
+            other => Err(self.wrong(LABEL, "a list", &other)),
+        }
+    }
+
+    /// `ArgumentsKw|dict`, if the list goes on.
+    fn kwargs(&mut self) -> Result<Option<Dict>, DecodeError> {
+        self.opt_dict("ArgumentsKw|dict")
+    }
+}
+
+/// The allowed element count (type code included) of each known message type.
+fn arity(code: u64) -> Option<(usize, usize)> {
+    Some(match code {
+        code::HELLO | code::WELCOME | code::CHALLENGE | code::AUTHENTICATE | code::GOODBYE => {
+            (3, 3)
+        }
+        code::ABORT => (3, 5),
+        code::ERROR => (5, 7),
+        code::PUBLISH | code::EVENT | code::CALL | code::INVOCATION => (4, 6),
+        code::PUBLISHED | code::SUBSCRIBED | code::UNSUBSCRIBE | code::REGISTERED => (3, 3),
+        code::UNREGISTER | code::CANCEL | code::INTERRUPT => (3, 3),
+        code::SUBSCRIBE | code::REGISTER => (4, 4),
+        code::UNSUBSCRIBED | code::UNREGISTERED => (2, 3),
+        code::EVENT_RECEIVED => (2, 5),
+        code::RESULT | code::YIELD => (3, 5),
+        _ => return None,
+    })
+}
+
+/// Reads the elements after the type code of a message of a known type with a checked count.
+fn read(code: u64, f: &mut Fields) -> Result<Message, DecodeError> {
+    Ok(match code {
+        code::HELLO => Message::Hello {
+            realm: f.uri("Realm|uri")?,
+            details: f.dict("Details|dict")?,
+        },
+        code::WELCOME => Message::Welcome {
+            session: f.id("Session|id", 0)?.into(),
+            details: f.dict("Details|dict")?,
+        },
+        code::ABORT => Message::Abort {
+            details: f.dict("Details|dict")?,
+            reason: f.uri("Reason|uri")?,
+            args: f.args()?,
+            kwargs: f.kwargs()?,
+        },
+        code::CHALLENGE => Message::Challenge {
+            auth_method: f.string("AuthMethod|string")?,
+            extra: f.dict("Extra|dict")?,
+        },
+        code::AUTHENTICATE => Message::Authenticate {
+            signature: f.string("Signature|string")?,
+            extra: f.dict("Extra|dict")?,
+        },
+        code::GOODBYE => Message::Goodbye {
+            details: f.dict("Details|dict")?,
+            reason: f.uri("Reason|uri")?,
+        },
+        code::ERROR => Message::Error {
+            request_type: f.int("REQUEST.Type|int")?,
+            request: f.request("REQUEST.Request|id")?.into(),
+            details: f.dict("Details|dict")?,
+            error: f.uri("Error|uri")?,
+            args: f.args()?,
+            kwargs: f.kwargs()?,
+        },
+        code::PUBLISH => Message::Publish {
+            request: f.request("Request|id")?.into(),
+            options: f.dict("Options|dict")?,
+            topic: f.uri("Topic|uri")?,
+            args: f.args()?,
+            kwargs: f.kwargs()?,
+        },
+        code::PUBLISHED => Message::Published {
+            request: f.request("PUBLISH.Request|id")?.into(),
+            publication: f.id("Publication|id", 0)?.into(),
+        },
+        code::SUBSCRIBE => Message::Subscribe {
+            request: f.request("Request|id")?.into(),
+            options: f.dict("Options|dict")?,
+            topic: f.uri("Topic|uri")?,
+        },
+        code::SUBSCRIBED => Message::Subscribed {
+            request: f.request("SUBSCRIBE.Request|id")?.into(),
+            subscription: f.id("Subscription|id", 0)?.into(),
+        },
+        code::UNSUBSCRIBE => Message::Unsubscribe {
+            request: f.request("Request|id")?.into(),
+            subscription: f.id("SUBSCRIBED.Subscription|id", 0)?.into(),
+        },
+        code::UNSUBSCRIBED => Message::Unsubscribed {
+            request: f.id("UNSUBSCRIBE.Request|id", 0)?.into(),
+            details: f.opt_dict("Details|dict")?,
+        },
+        code::EVENT => Message::Event {
+            subscription: f.id("SUBSCRIBED.Subscription|id", 0)?.into(),
+            publication: f.id("PUBLISHED.Publication|id", 0)?.into(),
+            details: f.dict("Details|dict")?,
+            args: f.args()?,
+            kwargs: f.kwargs()?,
+        },
+        code::EVENT_RECEIVED => Message::EventReceived {
+            publication: f.id("EVENT.Publication|id", 0)?.into(),
+            details: f.opt_dict("Details|dict")?,
+            args: f.args()?,
+            kwargs: f.kwargs()?,
+        },
+        code::CALL => Message::Call {
+            request: f.request("Request|id")?.into(),
+            options: f.dict("Options|dict")?,
+            procedure: f.uri("Procedure|uri")?,
+            args: f.args()?,
+            kwargs: f.kwargs()?,
+        },
+        code::CANCEL => Message::Cancel {
+            request: f.request("CALL.Request|id")?.into(),
+            options: f.dict("Options|dict")?,
+        },
+        code::RESULT => Message::Result {
+            request: f.request("CALL.Request|id")?.into(),
+            details: f.dict("Details|dict")?,
+            args: f.args()?,
+            kwargs: f.kwargs()?,
+        },
+        code::REGISTER => Message::Register {
+            request: f.request("Request|id")?.into(),
+            options: f.dict("Options|dict")?,
+            procedure: f.uri("Procedure|uri")?,
+        },
+        code::REGISTERED => Message::Registered {
+            request: f.request("REGISTER.Request|id")?.into(),
+            registration: f.id("Registration|id", 0)?.into(),
+        },
+        code::UNREGISTER => Message::Unregister {
+            request: f.request("Request|id")?.into(),
+            registration: f.id("REGISTERED.Registration|id", 0)?.into(),
+        },
+        code::UNREGISTERED => Message::Unregistered {
+            request: f.id("UNREGISTER.Request|id", 0)?.into(),
+            details: f.opt_dict("Details|dict")?,
+        },
+        code::INVOCATION => Message::Invocation {
+            request: f.request("Request|id")?.into(),
+            registration: f.id("REGISTERED.Registration|id", 0)?.into(),
+            details: f.dict("Details|dict")?,
+            args: f.args()?,
+            kwargs: f.kwargs()?,
+        },
+        code::INTERRUPT => Message::Interrupt {
+            request: f.request("INVOCATION.Request|id")?.into(),
+            options: f.dict("Options|dict")?,
+        },
+        code::YIELD => Message::Yield {
+            request: f.request("INVOCATION.Request|id")?.into(),
+            options: f.dict("Options|dict")?,
+            args: f.args()?,
+            kwargs: f.kwargs()?,
+        },
+        other => return Err(unknown(other)),
+    })
+}
+
+/// A shape error.
+fn shape(reason: String) -> DecodeError {
+    DecodeError::Shape(reason)
+}
+
+/// The error for a type code that names no known message.
+fn unknown(code: impl std::fmt::Display) -> DecodeError {
+    shape(format!("unknown message type {code}"))
+}
+
+/// What a value is, for error messages.
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Int(_) | Value::UInt(_) => "an integer",
+        Value::Float(_) => "a float",
+        Value::Str(_) => "a string",
+        Value::Bytes(_) => "binary data",
+        Value::List(_) => "a list",
+        Value::Map(_) => "a map",
+    }
+}
