@@ -1,1 +1,44 @@
 //! The Crossway router without I/O: realms, sessions, the broker.
+//!
+//! The node decodes each frame into a [`Message`](crossway_protocol::Message), hands it to the
+//! connection's [`Session`], and sends the [`Outcome`]'s reply through the session's [`Outbox`].
+//! Events reach other sessions' outboxes straight from the broker, encoded once per serializer.
+//! Nothing here names a socket, a runtime or a timer: every protocol rule is a plain `#[test]`.
+//!
+//! - [`router`]: [`Router`], its realms ([`RealmConfig`]) and shutdown.
+//! - [`session`]: [`Session`], the WAMP state machine of one client, and its [`Outcome`]s.
+//! - [`mod@outbox`]: [`Outbox`], a session's one bounded queue of encoded frames.
+//! - [`identity`]: [`Identity`], who a session is (the seam for authentication).
+//! - [`error`]: why the router aborts a session or refuses a request, and the WAMP URIs for it.
+//! - `realm`: a realm's URI rules, session table and broker.
+//! - `welcome`: what HELLO must hold and what WELCOME announces.
+//! - `joined`: a joined session's requests (subscribe, unsubscribe, publish, RPC refusals).
+//! - `member`: a joined session as the broker sees it.
+//! - `broker`: subscribing, unsubscribing and delivering publications.
+//! - `subscription`: one subscription and its subscribers; encoding an event once per serializer.
+//! - `matcher`: match policies (exact, prefix, wildcard) and the pattern index.
+//! - `publication`: PUBLISH options and which subscribers receive an event.
+
+pub mod error;
+pub mod identity;
+pub mod outbox;
+pub mod router;
+pub mod session;
+
+mod broker;
+mod joined;
+mod matcher;
+mod member;
+mod publication;
+mod realm;
+mod subscription;
+mod welcome;
+
+#[cfg(test)]
+mod testing;
+
+pub use error::{AbortReason, RequestError};
+pub use identity::Identity;
+pub use outbox::{CloseReason, Outbox, OutboxClosed, OutboxReceiver, outbox};
+pub use router::{RealmConfig, Router};
+pub use session::{Outcome, Session, TransportInfo};

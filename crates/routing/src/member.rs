@@ -1,0 +1,82 @@
+//! A joined session as the rest of the router sees it: its id, identity and outbox.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use bytes::Bytes;
+use crossway_protocol::{Codec, Message, SessionId};
+
+use crate::identity::Identity;
+use crate::outbox::Outbox;
+
+/// A joined session, shared (`Arc`) by its realm's session table, the subscriptions it holds and
+/// its own [`Session`](crate::Session).
+#[derive(Debug)]
+pub(crate) struct Member {
+    id: SessionId,
+    identity: Identity,
+    outbox: Outbox,
+    /// The router has sent GOODBYE (shutdown): the client's GOODBYE is the echo, not answered.
+    goodbye_sent: AtomicBool,
+}
+
+impl Member {
+    /// A member with session id `id`.
+    pub(crate) fn new(id: SessionId, identity: Identity, outbox: Outbox) -> Member {
+        Member {
+            id,
+            identity,
+            outbox,
+            goodbye_sent: AtomicBool::new(false),
+        }
+    }
+
+    /// The session id.
+    pub(crate) fn id(&self) -> SessionId {
+        self.id
+    }
+
+    /// Who the session is.
+    pub(crate) fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// The session's outbox.
+    pub(crate) fn outbox(&self) -> &Outbox {
+        &self.outbox
+    }
+
+    /// The serializer of the session's connection.
+    pub(crate) fn codec(&self) -> Codec {
+        self.outbox.codec()
+    }
+
+    /// Marks that a GOODBYE has gone one way or the other; returns whether one had already.
+    pub(crate) fn mark_goodbye(&self) -> bool {
+        self.goodbye_sent.swap(true, Ordering::AcqRel)
+    }
+
+    /// Whether the router has started closing the session with GOODBYE.
+    pub(crate) fn is_closing(&self) -> bool {
+        self.goodbye_sent.load(Ordering::Acquire)
+    }
+
+    /// Sends the router's GOODBYE `message` without waiting (once only); a full outbox kills the
+    /// session as a slow consumer.
+    pub(crate) fn send_goodbye(&self, reason: &str, message: &str) {
+        if self.mark_goodbye() {
+            return;
+        }
+        let mut goodbye = Message::goodbye(reason);
+        if let Message::Goodbye { details, .. } = &mut goodbye {
+            details.insert("message".to_owned(), message.into());
+        }
+        match self.codec().encode(&goodbye) {
+            Ok(frame) => {
+                if self.outbox.try_send(Bytes::from(frame)).is_err() {
+                    tracing::debug!(session = %self.id, "GOODBYE not queued: outbox closed");
+                }
+            }
+            Err(error) => tracing::warn!(session = %self.id, %error, "cannot encode GOODBYE"),
+        }
+    }
+}

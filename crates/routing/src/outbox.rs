@@ -1,0 +1,315 @@
+//! A session's one bounded queue of encoded frames: the only way anything reaches its connection's
+//! writer.
+//!
+//! Replies to the session's own requests wait for room ([`Outbox::send`]); events fanned out by the
+//! broker never wait ([`Outbox::try_send`]), and a full queue kills the outbox as a slow consumer,
+//! so that no other session ever waits for this one. A killed outbox drops what it still holds:
+//! its writer sees the end of the queue at once and can read why with
+//! [`OutboxReceiver::close_reason`].
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use async_channel::{Receiver, Sender, TrySendError};
+use bytes::Bytes;
+use crossway_protocol::errors;
+use crossway_protocol::{Codec, Dict, Message, Uri};
+
+/// Makes a session's outbox: the sending half (cloned by the router wherever the session may be
+/// sent to) and the receiving half (its connection's writer).
+///
+/// `capacity` is the number of frames the queue holds; 0 is taken as 1.
+pub fn outbox(codec: Codec, capacity: usize) -> (Outbox, OutboxReceiver) {
+    let (tx, rx) = async_channel::bounded(capacity.max(1));
+    let shared = Arc::new(Shared {
+        codec,
+        reason: OnceLock::new(),
+    });
+    (
+        Outbox {
+            tx,
+            shared: Arc::clone(&shared),
+        },
+        OutboxReceiver { rx, shared },
+    )
+}
+
+/// The sending half of a session's outbox. Cheap to clone.
+#[derive(Clone)]
+pub struct Outbox {
+    tx: Sender<Bytes>,
+    shared: Arc<Shared>,
+}
+
+/// The receiving half of a session's outbox, owned by its connection's writer.
+pub struct OutboxReceiver {
+    rx: Receiver<Bytes>,
+    shared: Arc<Shared>,
+}
+
+/// The outbox was killed or its writer is gone: the frame was not queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the session's outbox is closed")]
+pub struct OutboxClosed;
+
+/// Why the router killed an outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseReason {
+    /// The session did not read its events fast enough: its outbox was full.
+    SlowConsumer,
+    /// The node is shutting down.
+    Shutdown,
+    /// The router (an administrator) closed the session.
+    Killed,
+}
+
+impl Outbox {
+    /// The serializer of the session's connection: frames in this outbox are encoded with it.
+    pub fn codec(&self) -> Codec {
+        self.shared.codec
+    }
+
+    /// Queues a frame, waiting for room: for replies to the session's own requests.
+    pub async fn send(&self, frame: Bytes) -> Result<(), OutboxClosed> {
+        if self.is_killed() {
+            return Err(OutboxClosed);
+        }
+        self.tx.send(frame).await.map_err(|_| OutboxClosed)
+    }
+
+    /// Queues a frame without waiting: for events. When the queue is full the session is too slow,
+    /// and the outbox is killed with [`CloseReason::SlowConsumer`].
+    pub fn try_send(&self, frame: Bytes) -> Result<(), OutboxClosed> {
+        match self.tx.try_send(frame) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full(_)) => {
+                self.kill(CloseReason::SlowConsumer);
+                Err(OutboxClosed)
+            }
+            Err(TrySendError::Closed(_)) => Err(OutboxClosed),
+        }
+    }
+
+    /// Closes the outbox: nothing more is queued, and what is queued is dropped. The first reason
+    /// given is the one kept.
+    pub fn kill(&self, reason: CloseReason) {
+        if self.shared.reason.set(reason).is_ok() {
+            tracing::debug!(%reason, "outbox killed");
+        }
+        self.tx.close();
+    }
+
+    /// Why the outbox was killed, if it was.
+    pub fn close_reason(&self) -> Option<CloseReason> {
+        self.shared.reason.get().copied()
+    }
+
+    /// Whether nothing more can be queued (killed, or the writer is gone).
+    pub fn is_closed(&self) -> bool {
+        self.tx.is_closed()
+    }
+
+    /// The number of frames waiting for the writer.
+    pub fn len(&self) -> usize {
+        self.tx.len()
+    }
+
+    /// Whether no frame is waiting for the writer.
+    pub fn is_empty(&self) -> bool {
+        self.tx.is_empty()
+    }
+
+    fn is_killed(&self) -> bool {
+        self.shared.reason.get().is_some()
+    }
+}
+
+impl fmt::Debug for Outbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Outbox")
+            .field("codec", &self.shared.codec)
+            .field("queued", &self.tx.len())
+            .field("close_reason", &self.close_reason())
+            .finish()
+    }
+}
+
+impl OutboxReceiver {
+    /// The next frame, waiting for one; `None` once the outbox is killed (even if frames remain: a
+    /// killed session's queue is dropped) or once every sender is gone and the queue is empty.
+    pub async fn recv(&self) -> Option<Bytes> {
+        if self.is_killed() {
+            return None;
+        }
+        let frame = self.rx.recv().await.ok()?;
+        (!self.is_killed()).then_some(frame)
+    }
+
+    /// The next frame if one is ready: for draining every ready frame before one flush.
+    pub fn try_recv(&self) -> Option<Bytes> {
+        if self.is_killed() {
+            return None;
+        }
+        self.rx.try_recv().ok()
+    }
+
+    /// Why the outbox was killed, if it was.
+    pub fn close_reason(&self) -> Option<CloseReason> {
+        self.shared.reason.get().copied()
+    }
+
+    /// The serializer the frames are encoded with.
+    pub fn codec(&self) -> Codec {
+        self.shared.codec
+    }
+
+    fn is_killed(&self) -> bool {
+        self.shared.reason.get().is_some()
+    }
+}
+
+impl fmt::Debug for OutboxReceiver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OutboxReceiver")
+            .field("codec", &self.shared.codec)
+            .field("queued", &self.rx.len())
+            .field("close_reason", &self.close_reason())
+            .finish()
+    }
+}
+
+impl CloseReason {
+    /// The WAMP URI to close the session with (`GOODBYE` or `ABORT` reason).
+    pub fn uri(self) -> &'static str {
+        match self {
+            CloseReason::SlowConsumer | CloseReason::Killed => errors::KILLED,
+            CloseReason::Shutdown => errors::SYSTEM_SHUTDOWN,
+        }
+    }
+
+    /// A human-readable message for the closing message's `details.message`.
+    pub fn message(self) -> &'static str {
+        match self {
+            CloseReason::SlowConsumer => "the session did not read its events fast enough",
+            CloseReason::Shutdown => "the router is shutting down",
+            CloseReason::Killed => "the session was closed by the router",
+        }
+    }
+
+    /// The GOODBYE closing a session for this reason: `details.message` and the reason's URI.
+    pub fn goodbye(self) -> Message {
+        let mut details = Dict::new();
+        details.insert("message".to_owned(), self.message().into());
+        Message::Goodbye {
+            details,
+            reason: Uri::new(self.uri()),
+        }
+    }
+}
+
+impl fmt::Display for CloseReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            CloseReason::SlowConsumer => "slow consumer",
+            CloseReason::Shutdown => "shutdown",
+            CloseReason::Killed => "killed",
+        };
+        f.write_str(name)
+    }
+}
+
+/// What both halves of an outbox share.
+#[derive(Debug)]
+struct Shared {
+    codec: Codec,
+    reason: OnceLock<CloseReason>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::block_on;
+
+    fn frame(s: &'static str) -> Bytes {
+        Bytes::from_static(s.as_bytes())
+    }
+
+    #[test]
+    fn frames_come_out_in_order() {
+        let (tx, rx) = outbox(Codec::Json, 4);
+        assert_eq!(tx.codec(), Codec::Json);
+        tx.try_send(frame("a")).unwrap();
+        tx.try_send(frame("b")).unwrap();
+        assert_eq!(rx.try_recv(), Some(frame("a")));
+        assert_eq!(rx.try_recv(), Some(frame("b")));
+        assert_eq!(rx.try_recv(), None);
+        assert_eq!(rx.close_reason(), None);
+    }
+
+    #[test]
+    fn a_full_outbox_is_killed_as_a_slow_consumer() {
+        let (tx, rx) = outbox(Codec::Cbor, 2);
+        tx.try_send(frame("1")).unwrap();
+        tx.try_send(frame("2")).unwrap();
+        assert_eq!(tx.try_send(frame("3")), Err(OutboxClosed));
+        assert_eq!(tx.close_reason(), Some(CloseReason::SlowConsumer));
+        assert_eq!(rx.close_reason(), Some(CloseReason::SlowConsumer));
+        // The queue of a killed session is dropped.
+        assert_eq!(rx.try_recv(), None);
+        assert_eq!(block_on(rx.recv()), None);
+        assert_eq!(tx.try_send(frame("4")), Err(OutboxClosed));
+        assert!(tx.is_closed());
+    }
+
+    #[test]
+    fn the_first_kill_reason_wins() {
+        let (tx, rx) = outbox(Codec::Json, 2);
+        tx.kill(CloseReason::Shutdown);
+        tx.kill(CloseReason::SlowConsumer);
+        assert_eq!(rx.close_reason(), Some(CloseReason::Shutdown));
+        assert_eq!(block_on(tx.send(frame("x"))), Err(OutboxClosed));
+    }
+
+    #[test]
+    fn send_queues_and_recv_ends_when_every_sender_is_gone() {
+        let (tx, rx) = outbox(Codec::MsgPack, 1);
+        let tx2 = tx.clone();
+        block_on(tx.send(frame("a"))).unwrap();
+        drop(tx);
+        drop(tx2);
+        // Frames queued before the senders went are still delivered.
+        assert_eq!(block_on(rx.recv()), Some(frame("a")));
+        assert_eq!(block_on(rx.recv()), None);
+        assert_eq!(rx.close_reason(), None);
+    }
+
+    #[test]
+    fn a_gone_writer_closes_the_outbox() {
+        let (tx, rx) = outbox(Codec::Json, 1);
+        drop(rx);
+        assert_eq!(tx.try_send(frame("a")), Err(OutboxClosed));
+        assert_eq!(block_on(tx.send(frame("a"))), Err(OutboxClosed));
+        assert_eq!(tx.close_reason(), None);
+    }
+
+    #[test]
+    fn zero_capacity_holds_one_frame() {
+        let (tx, rx) = outbox(Codec::Json, 0);
+        tx.try_send(frame("a")).unwrap();
+        assert_eq!(rx.try_recv(), Some(frame("a")));
+    }
+
+    #[test]
+    fn close_reasons_have_uris() {
+        assert_eq!(CloseReason::SlowConsumer.uri(), "wamp.close.killed");
+        assert_eq!(CloseReason::Shutdown.uri(), "wamp.close.system_shutdown");
+        assert!(!CloseReason::SlowConsumer.message().is_empty());
+        match CloseReason::Shutdown.goodbye() {
+            Message::Goodbye { details, reason } => {
+                assert_eq!(reason.as_str(), "wamp.close.system_shutdown");
+                assert_eq!(details["message"], CloseReason::Shutdown.message().into());
+            }
+            other => panic!("not a GOODBYE: {other:?}"),
+        }
+    }
+}

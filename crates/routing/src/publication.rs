@@ -1,0 +1,258 @@
+//! A publication's options, and who among the subscribers may receive it.
+//!
+//! Publisher exclusion (`exclude_me`), publisher identification (`disclose_me`) and subscriber
+//! black- and whitelisting (`exclude`, `eligible` and their `_authid` and `_authrole` variants).
+
+use crossway_protocol::{Dict, SessionId, Value};
+
+use crate::error::RequestError;
+use crate::member::Member;
+
+/// The options of one PUBLISH that the broker acts on.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct PublishOptions {
+    /// Whether the publisher is left out of the receivers (default true).
+    pub(crate) exclude_me: bool,
+    /// Whether EVENT details name the publisher.
+    pub(crate) disclose_me: bool,
+    lists: Option<Box<Lists>>,
+}
+
+/// Black- and whitelists; boxed, as most publications have none.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Lists {
+    exclude: Vec<u64>,
+    eligible: Option<Vec<u64>>,
+    exclude_authid: Vec<String>,
+    eligible_authid: Option<Vec<String>>,
+    exclude_authrole: Vec<String>,
+    eligible_authrole: Option<Vec<String>>,
+}
+
+/// The receivers one publication admits.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Audience<'a> {
+    publisher: SessionId,
+    options: &'a PublishOptions,
+}
+
+/// Whether the publisher asked for PUBLISHED or ERROR (`acknowledge`). A value that is not a
+/// boolean counts as asking, so that the publisher hears about its mistake.
+pub(crate) fn wants_acknowledge(options: &Dict) -> bool {
+    match options.get("acknowledge") {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => true,
+    }
+}
+
+impl PublishOptions {
+    /// Reads PUBLISH `options`; options of the wrong type are an `invalid_argument` error.
+    pub(crate) fn parse(options: &Dict) -> Result<PublishOptions, RequestError> {
+        if options
+            .get("acknowledge")
+            .is_some_and(|v| v.as_bool().is_none())
+        {
+            return Err(wrong_type("acknowledge", "a boolean"));
+        }
+        let exclude_me = bool_option(options, "exclude_me")?.unwrap_or(true);
+        let disclose_me = bool_option(options, "disclose_me")?.unwrap_or(false);
+        let lists = Lists {
+            exclude: id_list(options, "exclude")?.unwrap_or_default(),
+            eligible: id_list(options, "eligible")?,
+            exclude_authid: string_list(options, "exclude_authid")?.unwrap_or_default(),
+            eligible_authid: string_list(options, "eligible_authid")?,
+            exclude_authrole: string_list(options, "exclude_authrole")?.unwrap_or_default(),
+            eligible_authrole: string_list(options, "eligible_authrole")?,
+        };
+        let lists = (lists != Lists::default()).then(|| Box::new(lists));
+        Ok(PublishOptions {
+            exclude_me,
+            disclose_me,
+            lists,
+        })
+    }
+}
+
+impl<'a> Audience<'a> {
+    /// The receivers a publication by `publisher` with `options` admits.
+    pub(crate) fn new(publisher: SessionId, options: &'a PublishOptions) -> Audience<'a> {
+        Audience { publisher, options }
+    }
+
+    /// Whether `member`, a subscriber of a matching subscription, receives the event.
+    pub(crate) fn admits(&self, member: &Member) -> bool {
+        if self.options.exclude_me && member.id() == self.publisher {
+            return false;
+        }
+        match &self.options.lists {
+            None => true,
+            Some(lists) => lists.admit(member),
+        }
+    }
+}
+
+impl Lists {
+    fn admit(&self, member: &Member) -> bool {
+        let id = member.id().0;
+        let identity = member.identity();
+        let authid = identity.authid.as_str();
+        let authrole = identity.authrole.as_str();
+        let has = |list: &[String], s: &str| list.iter().any(|x| x == s);
+        self.eligible
+            .as_ref()
+            .is_none_or(|l| l.binary_search(&id).is_ok())
+            && self.eligible_authid.as_ref().is_none_or(|l| has(l, authid))
+            && self
+                .eligible_authrole
+                .as_ref()
+                .is_none_or(|l| has(l, authrole))
+            && self.exclude.binary_search(&id).is_err()
+            && !has(&self.exclude_authid, authid)
+            && !has(&self.exclude_authrole, authrole)
+    }
+}
+
+fn wrong_type(name: &str, expected: &str) -> RequestError {
+    RequestError::InvalidArgument(format!("option '{name}' must be {expected}"))
+}
+
+fn bool_option(options: &Dict, name: &str) -> Result<Option<bool>, RequestError> {
+    match options.get(name) {
+        None => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(_) => Err(wrong_type(name, "a boolean")),
+    }
+}
+
+/// A list of session ids, sorted for binary search.
+fn id_list(options: &Dict, name: &str) -> Result<Option<Vec<u64>>, RequestError> {
+    let Some(value) = options.get(name) else {
+        return Ok(None);
+    };
+    let expected = || wrong_type(name, "a list of session ids");
+    let list = value.as_list().ok_or_else(expected)?;
+    let mut ids = list
+        .iter()
+        .map(|v| v.as_u64().ok_or_else(expected))
+        .collect::<Result<Vec<u64>, RequestError>>()?;
+    ids.sort_unstable();
+    Ok(Some(ids))
+}
+
+fn string_list(options: &Dict, name: &str) -> Result<Option<Vec<String>>, RequestError> {
+    let Some(value) = options.get(name) else {
+        return Ok(None);
+    };
+    let expected = || wrong_type(name, "a list of strings");
+    let list = value.as_list().ok_or_else(expected)?;
+    list.iter()
+        .map(|v| v.as_str().map(str::to_owned).ok_or_else(expected))
+        .collect::<Result<Vec<String>, RequestError>>()
+        .map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::Identity;
+    use crate::outbox::outbox;
+    use crossway_protocol::Codec;
+
+    fn member(id: u64, authid: &str, authrole: &str) -> Member {
+        let identity = Identity {
+            authid: authid.to_owned(),
+            authrole: authrole.to_owned(),
+            ..Identity::anonymous()
+        };
+        Member::new(SessionId(id), identity, outbox(Codec::Json, 1).0)
+    }
+
+    fn options(pairs: &[(&str, Value)]) -> Dict {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect()
+    }
+
+    fn ids(list: &[i64]) -> Value {
+        Value::List(list.iter().map(|i| Value::Int(*i)).collect())
+    }
+
+    fn strs(list: &[&str]) -> Value {
+        Value::List(list.iter().map(|s| Value::from(*s)).collect())
+    }
+
+    #[test]
+    fn defaults() {
+        let o = PublishOptions::parse(&Dict::new()).unwrap();
+        assert!(o.exclude_me);
+        assert!(!o.disclose_me);
+        assert!(o.lists.is_none());
+        assert!(!wants_acknowledge(&Dict::new()));
+        assert!(wants_acknowledge(&options(&[("acknowledge", true.into())])));
+        assert!(wants_acknowledge(&options(&[(
+            "acknowledge",
+            "yes".into()
+        )])));
+    }
+
+    #[test]
+    fn wrong_types_are_invalid_arguments() {
+        for (k, v) in [
+            ("acknowledge", Value::from("yes")),
+            ("exclude_me", Value::Int(0)),
+            ("disclose_me", Value::from("true")),
+            ("exclude", Value::Int(5)),
+            ("eligible", strs(&["5"])),
+            ("exclude", ids(&[-1])),
+            ("eligible_authid", ids(&[1])),
+            ("exclude_authrole", Value::from("admin")),
+        ] {
+            let err = PublishOptions::parse(&options(&[(k, v)])).unwrap_err();
+            assert!(matches!(err, RequestError::InvalidArgument(_)), "{k}");
+        }
+    }
+
+    #[test]
+    fn black_and_white_lists() {
+        let (alice, bob, carol) = (
+            member(1, "alice", "user"),
+            member(2, "bob", "admin"),
+            member(3, "carol", "user"),
+        );
+        let admitted = |opts: &[(&str, Value)]| -> Vec<u64> {
+            let o = PublishOptions::parse(&options(opts)).unwrap();
+            let audience = Audience::new(SessionId(99), &o);
+            [&alice, &bob, &carol]
+                .iter()
+                .filter(|m| audience.admits(m))
+                .map(|m| m.id().0)
+                .collect()
+        };
+        assert_eq!(admitted(&[]), vec![1, 2, 3]);
+        assert_eq!(admitted(&[("exclude", ids(&[3, 1]))]), vec![2]);
+        assert_eq!(admitted(&[("eligible", ids(&[3, 1]))]), vec![1, 3]);
+        assert_eq!(
+            admitted(&[("eligible", ids(&[1, 2, 3])), ("exclude", ids(&[1]))]),
+            vec![2, 3]
+        );
+        assert_eq!(admitted(&[("eligible_authid", strs(&["bob"]))]), vec![2]);
+        assert_eq!(admitted(&[("exclude_authid", strs(&["bob"]))]), vec![1, 3]);
+        assert_eq!(
+            admitted(&[("eligible_authrole", strs(&["user"]))]),
+            vec![1, 3]
+        );
+        assert_eq!(admitted(&[("exclude_authrole", strs(&["user"]))]), vec![2]);
+        assert_eq!(admitted(&[("eligible", ids(&[]))]), Vec::<u64>::new());
+    }
+
+    #[test]
+    fn the_publisher_is_excluded_unless_it_asks() {
+        let me = member(7, "me", "user");
+        let o = PublishOptions::parse(&Dict::new()).unwrap();
+        assert!(!Audience::new(SessionId(7), &o).admits(&me));
+        let o = PublishOptions::parse(&options(&[("exclude_me", false.into())])).unwrap();
+        assert!(Audience::new(SessionId(7), &o).admits(&me));
+    }
+}

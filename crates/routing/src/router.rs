@@ -1,0 +1,160 @@
+//! The router: its realms, the session ids in use, and shutdown.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crossway_protocol::errors;
+use crossway_protocol::ids::{IdSequence, random_id};
+use crossway_protocol::{SessionId, Uri, UriRules};
+use dashmap::DashSet;
+
+use crate::error::AbortReason;
+use crate::identity::Identity;
+use crate::member::Member;
+use crate::outbox::Outbox;
+use crate::realm::Realm;
+
+/// How many random session ids to try before giving up (each try collides with probability
+/// sessions / 2^53).
+const SESSION_ID_TRIES: usize = 16;
+
+/// One realm's configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RealmConfig {
+    /// The realm's name, as clients give it in HELLO.
+    pub name: String,
+    /// The URI rules topics must follow in this realm.
+    pub uri_rules: UriRules,
+}
+
+/// The router: every realm, shared (`Arc`) by every session of the node.
+#[derive(Debug)]
+pub struct Router {
+    realms: HashMap<Uri, Arc<Realm>>,
+    session_ids: DashSet<SessionId>,
+    shutting_down: AtomicBool,
+}
+
+impl RealmConfig {
+    /// A realm with loose URI rules.
+    pub fn new(name: &str) -> RealmConfig {
+        RealmConfig {
+            name: name.to_owned(),
+            uri_rules: UriRules::Loose,
+        }
+    }
+}
+
+impl Router {
+    /// A router serving `realms`. A name given twice keeps its first configuration.
+    pub fn new(realms: Vec<RealmConfig>) -> Arc<Router> {
+        let subscription_ids = Arc::new(IdSequence::new());
+        let mut map = HashMap::with_capacity(realms.len());
+        for config in realms {
+            let name = Uri::from(config.name);
+            match map.entry(name.clone()) {
+                Entry::Occupied(_) => tracing::warn!(realm = %name, "realm configured twice"),
+                Entry::Vacant(slot) => {
+                    let realm = Realm::new(name, config.uri_rules, Arc::clone(&subscription_ids));
+                    slot.insert(Arc::new(realm));
+                }
+            }
+        }
+        Arc::new(Router {
+            realms: map,
+            session_ids: DashSet::new(),
+            shutting_down: AtomicBool::new(false),
+        })
+    }
+
+    /// The number of joined sessions, in all realms.
+    pub fn session_count(&self) -> usize {
+        self.realms.values().map(|r| r.session_count()).sum()
+    }
+
+    /// The number of subscriptions (one per topic and match policy in use), in all realms.
+    pub fn subscription_count(&self) -> usize {
+        self.realms
+            .values()
+            .map(|r| r.broker().subscription_count())
+            .sum()
+    }
+
+    /// The number of joined sessions in realm `name`, if the router serves it.
+    pub fn realm_session_count(&self, name: &str) -> Option<usize> {
+        self.realms.get(&Uri::new(name)).map(|r| r.session_count())
+    }
+
+    /// Whether the router serves realm `name`.
+    pub fn has_realm(&self, name: &str) -> bool {
+        self.realms.contains_key(&Uri::new(name))
+    }
+
+    /// Starts shutting down: from now on HELLO is answered with ABORT
+    /// `wamp.close.system_shutdown`, and every joined session is sent GOODBYE
+    /// `wamp.close.system_shutdown` through its outbox, without waiting (a full outbox is killed
+    /// as a slow consumer). The client's GOODBYE in reply is not answered again.
+    pub fn shutdown(&self) {
+        self.shutting_down.store(true, Ordering::SeqCst);
+        let mut sent = 0;
+        for realm in self.realms.values() {
+            for member in realm.members() {
+                member.send_goodbye(errors::SYSTEM_SHUTDOWN, "The router is shutting down.");
+                sent += 1;
+            }
+        }
+        tracing::info!(sessions = sent, "router shutting down: GOODBYE sent");
+    }
+
+    /// Whether [`Router::shutdown`] was called.
+    pub fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::SeqCst)
+    }
+
+    /// The realm `name`.
+    pub(crate) fn realm(&self, name: &Uri) -> Option<&Arc<Realm>> {
+        self.realms.get(name)
+    }
+
+    /// Joins a session admitted as `identity` to `realm`, with a fresh session id.
+    pub(crate) fn join(
+        &self,
+        realm: &Arc<Realm>,
+        identity: Identity,
+        outbox: Outbox,
+    ) -> Result<Arc<Member>, AbortReason> {
+        if self.is_shutting_down() {
+            return Err(AbortReason::SystemShutdown);
+        }
+        let id = self.reserve_session_id()?;
+        let member = Arc::new(Member::new(id, identity, outbox));
+        realm.insert(Arc::clone(&member));
+        // Checked again after the insertion: a shutdown that started meanwhile either saw this
+        // session (and sent it GOODBYE) or is seen here; either way no session joins unnoticed.
+        if self.is_shutting_down() {
+            self.leave(realm, id);
+            return Err(AbortReason::SystemShutdown);
+        }
+        Ok(member)
+    }
+
+    /// Removes session `id` from `realm` and frees its id.
+    pub(crate) fn leave(&self, realm: &Realm, id: SessionId) {
+        realm.remove(id);
+        self.session_ids.remove(&id);
+    }
+
+    /// A random session id no live session has.
+    fn reserve_session_id(&self) -> Result<SessionId, AbortReason> {
+        for _ in 0..SESSION_ID_TRIES {
+            let id = SessionId(random_id());
+            if self.session_ids.insert(id) {
+                return Ok(id);
+            }
+        }
+        tracing::error!("no free session id after {SESSION_ID_TRIES} tries");
+        Err(AbortReason::NoSessionId)
+    }
+}

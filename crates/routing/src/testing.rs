@@ -1,0 +1,170 @@
+//! Helpers for the crate's tests: a router, clients driving sessions, and a tiny executor.
+
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::{self, Thread};
+
+use bytes::Bytes;
+use crossway_protocol::{
+    Codec, Dict, Message, RequestId, SessionId, SubscriptionId, Uri, UriRules, Value,
+};
+
+use crate::outbox::{OutboxReceiver, outbox};
+use crate::router::{RealmConfig, Router};
+use crate::session::{Outcome, Session, TransportInfo};
+
+/// Runs a future to completion on this thread (tests only need it for `Outbox::send`/`recv`).
+pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
+    struct Unpark(Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Waker::from(Arc::new(Unpark(thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    loop {
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+        thread::park();
+    }
+}
+
+/// A router with `realm1` (loose URI rules) and `strict1` (strict rules).
+pub(crate) fn router() -> Arc<Router> {
+    Router::new(vec![
+        RealmConfig::new("realm1"),
+        RealmConfig {
+            name: "strict1".to_owned(),
+            uri_rules: UriRules::Strict,
+        },
+    ])
+}
+
+/// A dictionary from pairs.
+pub(crate) fn dict(pairs: &[(&str, Value)]) -> Dict {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect()
+}
+
+/// HELLO to `realm` announcing the publisher and subscriber roles.
+pub(crate) fn hello(realm: &str) -> Message {
+    let roles = dict(&[
+        ("publisher", Value::Map(Dict::new())),
+        ("subscriber", Value::Map(Dict::new())),
+    ]);
+    Message::Hello {
+        realm: Uri::new(realm),
+        details: dict(&[("roles", Value::Map(roles))]),
+    }
+}
+
+/// A session and the receiving end of its outbox.
+pub(crate) struct Client {
+    pub(crate) session: Session,
+    pub(crate) rx: OutboxReceiver,
+}
+
+impl Client {
+    /// A connected client that has not said HELLO.
+    pub(crate) fn connect(router: &Arc<Router>, codec: Codec, capacity: usize) -> Client {
+        let (tx, rx) = outbox(codec, capacity);
+        let info = TransportInfo {
+            peer: "127.0.0.1:5555".to_owned(),
+            endpoint: "test".to_owned(),
+            transport: "websocket".to_owned(),
+        };
+        Client {
+            session: Session::new(Arc::clone(router), tx, info),
+            rx,
+        }
+    }
+
+    /// A client joined to `realm1` with JSON.
+    pub(crate) fn join(router: &Arc<Router>) -> Client {
+        Client::join_with(router, "realm1", Codec::Json, 64)
+    }
+
+    /// A client joined to `realm` with `codec` and an outbox of `capacity`.
+    pub(crate) fn join_with(
+        router: &Arc<Router>,
+        realm: &str,
+        codec: Codec,
+        capacity: usize,
+    ) -> Client {
+        let mut client = Client::connect(router, codec, capacity);
+        let outcome = client.session.handle(hello(realm));
+        assert!(
+            matches!(outcome.reply, Some(Message::Welcome { .. })),
+            "{outcome:?}"
+        );
+        assert!(!outcome.close);
+        client
+    }
+
+    /// The session id.
+    pub(crate) fn id(&self) -> SessionId {
+        self.session.id().unwrap()
+    }
+
+    /// Hands one message to the session.
+    pub(crate) fn send(&mut self, msg: Message) -> Outcome {
+        self.session.handle(msg)
+    }
+
+    /// Hands one request to the session and returns its reply, asserting the session stays open.
+    pub(crate) fn request(&mut self, msg: Message) -> Message {
+        let outcome = self.session.handle(msg);
+        assert!(!outcome.close, "{outcome:?}");
+        outcome.reply.expect("a reply")
+    }
+
+    /// Subscribes to `topic` with `options`; returns the subscription id.
+    pub(crate) fn subscribe_with(&mut self, topic: &str, options: Dict) -> SubscriptionId {
+        let reply = self.request(Message::Subscribe {
+            request: RequestId(1),
+            options,
+            topic: Uri::new(topic),
+        });
+        match reply {
+            Message::Subscribed { subscription, .. } => subscription,
+            other => panic!("not SUBSCRIBED: {other:?}"),
+        }
+    }
+
+    /// Subscribes to `topic` (exact match).
+    pub(crate) fn subscribe(&mut self, topic: &str) -> SubscriptionId {
+        self.subscribe_with(topic, Dict::new())
+    }
+
+    /// Publishes `args` to `topic` with `options`; returns the outcome.
+    pub(crate) fn publish(&mut self, topic: &str, options: Dict, args: Vec<Value>) -> Outcome {
+        self.send(Message::Publish {
+            request: RequestId(2),
+            options,
+            topic: Uri::new(topic),
+            args: Some(args),
+            kwargs: None,
+        })
+    }
+
+    /// Every frame queued for this client.
+    pub(crate) fn frames(&self) -> Vec<Bytes> {
+        std::iter::from_fn(|| self.rx.try_recv()).collect()
+    }
+
+    /// Every message queued for this client, decoded.
+    pub(crate) fn received(&self) -> Vec<Message> {
+        let codec = self.rx.codec();
+        self.frames()
+            .iter()
+            .map(|f| codec.decode(f).expect("a frame that decodes"))
+            .collect()
+    }
+}

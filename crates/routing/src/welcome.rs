@@ -1,0 +1,137 @@
+//! Opening a session: what HELLO must hold, and what WELCOME announces.
+
+use crossway_protocol::{Dict, Message, SessionId, Uri, UriRules, Value};
+
+use crate::error::AbortReason;
+use crate::identity::Identity;
+
+/// The client roles WAMP defines; HELLO must announce at least one.
+const CLIENT_ROLES: [&str; 4] = ["publisher", "subscriber", "caller", "callee"];
+
+/// The broker features this router implements (announced in WELCOME, and only these).
+const BROKER_FEATURES: [&str; 4] = [
+    "pattern_based_subscription",
+    "publisher_exclusion",
+    "publisher_identification",
+    "subscriber_blackwhite_listing",
+];
+
+/// The router's agent string: `crossway-<version>`.
+pub(crate) const AGENT: &str = concat!("crossway-", env!("CARGO_PKG_VERSION"));
+
+/// Checks the realm name of HELLO: a valid URI under loose rules (whatever the realm's rules).
+pub(crate) fn check_realm_uri(realm: &Uri) -> Result<(), AbortReason> {
+    if realm.is_valid(UriRules::Loose) {
+        Ok(())
+    } else {
+        Err(AbortReason::InvalidRealmUri(realm.clone()))
+    }
+}
+
+/// Checks HELLO `details.roles`: a dictionary with at least one client role (itself a dictionary).
+pub(crate) fn check_roles(details: &Dict) -> Result<(), AbortReason> {
+    let roles = match details.get("roles") {
+        Some(Value::Map(roles)) => roles,
+        Some(_) => return Err(violation("HELLO details.roles must be a dictionary")),
+        None => return Err(violation("HELLO details lack roles")),
+    };
+    let announced = CLIENT_ROLES
+        .iter()
+        .any(|role| matches!(roles.get(*role), Some(Value::Map(_))));
+    if announced {
+        Ok(())
+    } else {
+        Err(violation(
+            "HELLO details.roles must announce at least one of publisher, subscriber, caller, callee",
+        ))
+    }
+}
+
+/// The WELCOME for session `id` in `realm`, admitted as `identity`.
+pub(crate) fn welcome(id: SessionId, realm: &Uri, identity: &Identity) -> Message {
+    let features: Dict = BROKER_FEATURES
+        .iter()
+        .map(|f| ((*f).to_owned(), Value::Bool(true)))
+        .collect();
+    let broker = Dict::from([("features".to_owned(), Value::Map(features))]);
+    let roles = Dict::from([("broker".to_owned(), Value::Map(broker))]);
+    let details = Dict::from([
+        ("roles".to_owned(), Value::Map(roles)),
+        ("realm".to_owned(), realm.as_str().into()),
+        ("authid".to_owned(), identity.authid.as_str().into()),
+        ("authrole".to_owned(), identity.authrole.as_str().into()),
+        ("authmethod".to_owned(), identity.authmethod.as_str().into()),
+        (
+            "authprovider".to_owned(),
+            identity.authprovider.as_str().into(),
+        ),
+        ("agent".to_owned(), AGENT.into()),
+    ]);
+    Message::Welcome {
+        session: id,
+        details,
+    }
+}
+
+fn violation(message: &str) -> AbortReason {
+    AbortReason::ProtocolViolation(message.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roles(value: Value) -> Dict {
+        Dict::from([("roles".to_owned(), value)])
+    }
+
+    #[test]
+    fn hello_must_announce_a_client_role() {
+        let empty = Value::Map(Dict::new());
+        assert!(check_roles(&Dict::new()).is_err());
+        assert!(check_roles(&roles(Value::Int(1))).is_err());
+        assert!(check_roles(&roles(empty.clone())).is_err());
+        let only_unknown = Dict::from([("dealer".to_owned(), empty.clone())]);
+        assert!(check_roles(&roles(Value::Map(only_unknown))).is_err());
+        let not_a_dict = Dict::from([("subscriber".to_owned(), Value::Bool(true))]);
+        assert!(check_roles(&roles(Value::Map(not_a_dict))).is_err());
+        for role in CLIENT_ROLES {
+            let one = Dict::from([(role.to_owned(), empty.clone())]);
+            assert_eq!(check_roles(&roles(Value::Map(one))), Ok(()), "{role}");
+        }
+    }
+
+    #[test]
+    fn realm_names_follow_loose_rules() {
+        assert!(check_realm_uri(&Uri::new("realm1")).is_ok());
+        assert!(check_realm_uri(&Uri::new("Realm-One")).is_ok());
+        assert!(check_realm_uri(&Uri::new("realm..1")).is_err());
+        assert!(check_realm_uri(&Uri::new("")).is_err());
+        assert!(check_realm_uri(&Uri::new("my realm")).is_err());
+    }
+
+    #[test]
+    fn welcome_announces_the_broker_and_the_identity() {
+        let identity = Identity::anonymous();
+        let Message::Welcome { session, details } =
+            welcome(SessionId(5), &Uri::new("realm1"), &identity)
+        else {
+            panic!("not a WELCOME");
+        };
+        assert_eq!(session, SessionId(5));
+        let roles = details["roles"].as_map().unwrap();
+        assert!(!roles.contains_key("dealer"));
+        let features = roles["broker"].as_map().unwrap()["features"]
+            .as_map()
+            .unwrap();
+        assert_eq!(features.len(), BROKER_FEATURES.len());
+        assert_eq!(features["pattern_based_subscription"], Value::Bool(true));
+        assert_eq!(details["realm"], Value::from("realm1"));
+        assert_eq!(details["authid"], Value::from(identity.authid.as_str()));
+        assert_eq!(details["authrole"], Value::from("anonymous"));
+        assert_eq!(details["authmethod"], Value::from("anonymous"));
+        assert_eq!(details["authprovider"], Value::from("static"));
+        assert_eq!(details["agent"], Value::from(AGENT));
+        assert!(AGENT.starts_with("crossway-"));
+    }
+}
