@@ -1,1 +1,38 @@
 //! An async WAMP client for tests, examples and benchmarks.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), crossway_client::ClientError> {
+//! use crossway_client::Client;
+//! use crossway_transport::Serializer;
+//!
+//! let client = Client::connect("ws://127.0.0.1:8080/ws", "realm1", Serializer::Json).await?;
+//! let mut sub = client.subscribe("com.example.topic").await?;
+//! client.publish("com.example.topic", Some(vec!["hello".into()]), None).await?;
+//! let event = sub.next().await;
+//! client.leave().await?;
+//! # let _ = event;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! - [`client`]: [`Client`], one session: publish, subscribe, leave.
+//! - [`subscription`]: [`Subscription`] and [`Event`].
+//! - [`url`]: [`WsUrl`], the `ws://` URLs the client understands.
+//! - [`error`]: [`ClientError`], what can go wrong.
+//! - `state`, `driver`, `hello` (private): the state shared with the background task, the task's
+//!   reader and writer loops, and the HELLO/WELCOME exchange.
+
+pub mod client;
+mod driver;
+pub mod error;
+mod hello;
+mod state;
+pub mod subscription;
+pub mod url;
+
+pub use client::Client;
+pub use error::ClientError;
+pub use hello::MAX_MESSAGE_SIZE;
+pub use state::{CloseInfo, MAX_PENDING};
+pub use subscription::{EVENT_QUEUE, Event, Subscription};
+pub use url::WsUrl;

@@ -1,0 +1,124 @@
+//! Opening a session: TCP, WebSocket upgrade, HELLO, WELCOME.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use crossway_protocol::{Codec, Dict, Message, SessionId, Uri, Value};
+use crossway_transport::{Connection, Serializer, connect_tcp, connect_websocket, rt};
+
+use crate::error::ClientError;
+use crate::url::WsUrl;
+
+/// How long opening a session may take, from TCP connect to WELCOME.
+const JOIN_TIMEOUT: Duration = Duration::from_secs(10);
+/// The largest message the client accepts from the router.
+pub const MAX_MESSAGE_SIZE: usize = 16 << 20;
+
+/// A session the router has welcomed.
+#[derive(Debug)]
+pub(crate) struct Joined {
+    pub conn: Connection,
+    pub codec: Codec,
+    pub session: SessionId,
+    pub details: Dict,
+}
+
+/// Connects to `url` and joins `realm`.
+pub(crate) async fn join(
+    url: &str,
+    realm: &str,
+    serializer: Serializer,
+) -> Result<Joined, ClientError> {
+    rt::timeout(JOIN_TIMEOUT, join_now(url, realm, serializer))
+        .await
+        .map_err(|_| ClientError::Timeout(JOIN_TIMEOUT))?
+}
+
+/// [`join`] without its time limit.
+async fn join_now(url: &str, realm: &str, serializer: Serializer) -> Result<Joined, ClientError> {
+    let target = WsUrl::parse(url)?;
+    let io = connect_tcp(&target.host_port)
+        .await
+        .map_err(|source| ClientError::Connect {
+            addr: target.host_port.clone(),
+            source,
+        })?;
+    let mut conn = connect_websocket(io, url, &[serializer], MAX_MESSAGE_SIZE).await?;
+    let codec = Codec::from_name(conn.serializer.name())
+        .ok_or_else(|| ClientError::Protocol(format!("no codec for {}", conn.serializer)))?;
+    let hello = Message::Hello {
+        realm: Uri::new(realm),
+        details: hello_details(),
+    };
+    conn.writer.feed(Bytes::from(codec.encode(&hello)?)).await?;
+    conn.writer.flush().await?;
+    let Some(frame) = conn.reader.recv().await? else {
+        return Err(ClientError::Closed);
+    };
+    match codec.decode(&frame)? {
+        Message::Welcome { session, details } => Ok(Joined {
+            conn,
+            codec,
+            session,
+            details,
+        }),
+        Message::Abort {
+            details, reason, ..
+        } => {
+            if let Err(e) = conn.writer.close().await {
+                tracing::debug!(error = %e, "close after ABORT failed");
+            }
+            Err(ClientError::Aborted {
+                reason: reason.to_string(),
+                message: details
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+            })
+        }
+        Message::Challenge { auth_method, .. } => Err(ClientError::Protocol(format!(
+            "the router asks for {auth_method} authentication, which this client does not offer"
+        ))),
+        other => Err(ClientError::Protocol(format!(
+            "expected WELCOME, got {}",
+            other.name()
+        ))),
+    }
+}
+
+/// HELLO details: the publisher and subscriber roles with the features this client uses.
+fn hello_details() -> Dict {
+    let features = |names: &[&str]| {
+        let mut f = Dict::new();
+        for name in names {
+            f.insert((*name).to_owned(), Value::Bool(true));
+        }
+        let mut role = Dict::new();
+        role.insert("features".to_owned(), Value::Map(f));
+        Value::Map(role)
+    };
+    let mut roles = Dict::new();
+    roles.insert(
+        "publisher".to_owned(),
+        features(&[
+            "publisher_exclusion",
+            "publisher_identification",
+            "subscriber_blackwhite_listing",
+        ]),
+    );
+    roles.insert(
+        "subscriber".to_owned(),
+        features(&[
+            "pattern_based_subscription",
+            "publisher_identification",
+            "subscription_revocation",
+        ]),
+    );
+    let mut details = Dict::new();
+    details.insert("roles".to_owned(), Value::Map(roles));
+    details.insert(
+        "agent".to_owned(),
+        Value::from(concat!("crossway-client/", env!("CARGO_PKG_VERSION"))),
+    );
+    details
+}
