@@ -1,1 +1,23 @@
-//! The Crossway node: configuration, listeners, connections, signals.
+//! The Crossway node: the process around the router.
+//!
+//! - [`config`]: the YAML configuration, checked, with every problem reported at once.
+//! - [`node`]: binding every endpoint, serving, graceful shutdown.
+//! - `endpoint`: one bound endpoint's accept loop.
+//! - `connection`: one connection's task (handshake, reader, writer).
+//! - [`limits`]: the timeouts and queue bounds of a connection.
+//! - `stop`: the stop signal and the count of live tasks.
+//! - [`signals`]: SIGINT and SIGTERM.
+//! - [`logging`]: the log subscriber.
+//! - [`cli`]: the `crossway` command line.
+
+pub mod cli;
+pub mod config;
+mod connection;
+mod endpoint;
+pub mod limits;
+pub mod logging;
+pub mod node;
+pub mod signals;
+mod stop;
+
+pub use node::{Node, StartError};

@@ -1,0 +1,97 @@
+//! The `crossway` command line: `run` (the default) and `check`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tracing::error;
+
+use crate::config::{self, NodeConfig};
+use crate::{Node, logging, signals};
+
+/// The default configuration file, relative to the working directory.
+pub const DEFAULT_CONFIG: &str = "config.yaml";
+
+/// Crossway, a WAMP v2 router.
+#[derive(Debug, Parser)]
+#[command(name = "crossway", version, about)]
+pub struct Cli {
+    /// What to do; `run` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// The configuration file.
+    #[arg(long, short, global = true, default_value = DEFAULT_CONFIG)]
+    pub config: PathBuf,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the node until SIGINT or SIGTERM.
+    Run,
+    /// Load and validate the configuration, print every problem, exit 1 if there is any.
+    Check,
+}
+
+impl Cli {
+    /// Runs the command and returns the process's exit status.
+    pub fn execute(self) -> ExitCode {
+        match self.command.unwrap_or(Command::Run) {
+            Command::Run => run(&self.config),
+            Command::Check => check(&self.config),
+        }
+    }
+}
+
+fn check(file: &Path) -> ExitCode {
+    match config::load(file) {
+        Ok(cfg) => {
+            println!(
+                "{}: configuration is valid: {} realm{}, {} endpoint{}",
+                file.display(),
+                cfg.realms.len(),
+                plural(cfg.realms.len()),
+                cfg.endpoints.len(),
+                plural(cfg.endpoints.len())
+            );
+            ExitCode::SUCCESS
+        }
+        Err(errors) => {
+            eprint!("{errors}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(file: &Path) -> ExitCode {
+    let cfg: NodeConfig = match config::load(file) {
+        Ok(cfg) => cfg,
+        Err(errors) => {
+            eprint!("{errors}");
+            return ExitCode::FAILURE;
+        }
+    };
+    logging::init(cfg.log_level.as_deref());
+    async_std::task::block_on(async move {
+        let shutdown = match signals::shutdown_signal() {
+            Ok(s) => s,
+            Err(e) => {
+                error!(error = %e, "cannot install signal handlers");
+                return ExitCode::FAILURE;
+            }
+        };
+        let node = match Node::bind(&cfg).await {
+            Ok(node) => node,
+            Err(e) => {
+                error!("{e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        node.run(shutdown).await;
+        ExitCode::SUCCESS
+    })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

@@ -1,0 +1,22 @@
+//! The node's configuration: a YAML file read with the `config` crate, environment overrides
+//! (`CROSSWAY_LOG_LEVEL`), unknown keys refused, every problem reported at once with its key
+//! path and line.
+//!
+//! - `model`: the checked configuration types.
+//! - `load`: reading a file into the model.
+//! - `check`: the walker that collects problems.
+//! - `lines`: where each key stands in the file.
+//! - `problem`: the problems and how they are shown.
+
+mod check;
+mod lines;
+mod load;
+mod model;
+mod problem;
+
+pub use load::{ENV_PREFIX, load};
+pub use model::{
+    DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_WS_PATH, EndpointSpec, MAX_MAX_MESSAGE_SIZE,
+    MIN_MAX_MESSAGE_SIZE, NodeConfig, RealmSpec, TransportKind,
+};
+pub use problem::{ConfigErrors, Problem};

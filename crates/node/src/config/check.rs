@@ -1,0 +1,213 @@
+//! A walker over the loaded configuration tree that collects every problem instead of stopping
+//! at the first.
+
+use config::{Value, ValueKind};
+
+use super::lines::LineIndex;
+use super::problem::Problem;
+
+/// Collects problems while the model is read from the tree.
+pub struct Checker {
+    lines: LineIndex,
+    problems: Vec<Problem>,
+}
+
+/// A table of the tree: its key path and its entries.
+pub struct Table<'v> {
+    path: String,
+    entries: &'v config::Map<String, Value>,
+}
+
+impl Checker {
+    /// A checker that finds lines in `lines`.
+    pub fn new(lines: LineIndex) -> Self {
+        Checker {
+            lines,
+            problems: Vec::new(),
+        }
+    }
+
+    /// Records a problem at `key`.
+    pub fn problem(&mut self, key: &str, message: impl Into<String>) {
+        self.problems.push(Problem {
+            key: key.to_owned(),
+            line: self.lines.line_of(key),
+            message: message.into(),
+        });
+    }
+
+    /// Every problem recorded, ordered by line (unknown lines last), then key.
+    pub fn into_problems(self) -> Vec<Problem> {
+        let mut problems = self.problems;
+        problems.sort_by(|a, b| {
+            let la = a.line.unwrap_or(usize::MAX);
+            let lb = b.line.unwrap_or(usize::MAX);
+            la.cmp(&lb).then_with(|| a.key.cmp(&b.key))
+        });
+        problems
+    }
+
+    /// `value` as a table, or a problem.
+    pub fn table<'v>(&mut self, path: &str, value: &'v Value) -> Option<Table<'v>> {
+        match &value.kind {
+            ValueKind::Table(entries) => Some(Table {
+                path: path.to_owned(),
+                entries,
+            }),
+            other => {
+                self.problem(
+                    path,
+                    format!("expected a mapping, found {}", kind_name(other)),
+                );
+                None
+            }
+        }
+    }
+
+    /// Reports every key of `table` not in `allowed`, naming the keys that are allowed.
+    pub fn only_keys(&mut self, table: &Table<'_>, allowed: &[&str]) {
+        let mut unknown: Vec<&String> = table
+            .entries
+            .keys()
+            .filter(|k| !allowed.contains(&k.as_str()))
+            .collect();
+        unknown.sort();
+        for key in unknown {
+            let path = table.child(key);
+            self.problem(
+                &path,
+                format!("unknown key; expected one of: {}", allowed.join(", ")),
+            );
+        }
+    }
+
+    /// A required string entry.
+    pub fn required_string(&mut self, table: &Table<'_>, key: &str) -> Option<String> {
+        match table.entries.get(key) {
+            Some(v) => self.string(&table.child(key), v),
+            None => {
+                self.problem(&table.child(key), "required key is missing");
+                None
+            }
+        }
+    }
+
+    /// An optional string entry.
+    pub fn optional_string(&mut self, table: &Table<'_>, key: &str) -> Option<String> {
+        let v = table.entries.get(key)?;
+        self.string(&table.child(key), v)
+    }
+
+    /// `value` as a string; numbers and booleans are taken as their text (YAML writes `1.2`
+    /// unquoted as a number).
+    pub fn string(&mut self, path: &str, value: &Value) -> Option<String> {
+        match &value.kind {
+            ValueKind::String(s) => Some(s.clone()),
+            ValueKind::I64(_)
+            | ValueKind::I128(_)
+            | ValueKind::U64(_)
+            | ValueKind::U128(_)
+            | ValueKind::Float(_)
+            | ValueKind::Boolean(_) => Some(value.to_string()),
+            other => {
+                self.problem(
+                    path,
+                    format!("expected a string, found {}", kind_name(other)),
+                );
+                None
+            }
+        }
+    }
+
+    /// An optional non-negative integer entry; strings of digits are accepted (environment
+    /// overrides are strings).
+    pub fn optional_u64(&mut self, table: &Table<'_>, key: &str) -> Option<u64> {
+        let value = table.entries.get(key)?;
+        let path = table.child(key);
+        let parsed = match &value.kind {
+            ValueKind::I64(i) => u64::try_from(*i).ok(),
+            ValueKind::U64(u) => Some(*u),
+            ValueKind::String(s) => s.trim().parse().ok(),
+            _ => None,
+        };
+        if parsed.is_none() {
+            self.problem(
+                &path,
+                format!(
+                    "expected a non-negative whole number, found {}",
+                    describe(value)
+                ),
+            );
+        }
+        parsed
+    }
+
+    /// An optional list entry, as its items with their paths.
+    pub fn optional_list<'v>(
+        &mut self,
+        table: &Table<'v>,
+        key: &str,
+    ) -> Option<Vec<(String, &'v Value)>> {
+        let value = table.entries.get(key)?;
+        let path = table.child(key);
+        self.list(&path, value)
+    }
+
+    /// `value` as a list, as its items with their paths.
+    pub fn list<'v>(&mut self, path: &str, value: &'v Value) -> Option<Vec<(String, &'v Value)>> {
+        match &value.kind {
+            ValueKind::Array(items) => Some(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (format!("{path}[{i}]"), v))
+                    .collect(),
+            ),
+            other => {
+                self.problem(path, format!("expected a list, found {}", kind_name(other)));
+                None
+            }
+        }
+    }
+}
+
+impl<'v> Table<'v> {
+    /// The path of the entry `key`.
+    pub fn child(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{}.{key}", self.path)
+        }
+    }
+
+    /// The entry `key`, if present.
+    pub fn get(&self, key: &str) -> Option<&'v Value> {
+        self.entries.get(key)
+    }
+}
+
+/// A short description of a value for messages: its kind, and its text when short.
+pub fn describe(value: &Value) -> String {
+    match &value.kind {
+        ValueKind::String(s) => format!("\"{s}\""),
+        ValueKind::Table(_) | ValueKind::Array(_) | ValueKind::Nil => {
+            kind_name(&value.kind).to_owned()
+        }
+        _ => value.to_string(),
+    }
+}
+
+fn kind_name(kind: &ValueKind) -> &'static str {
+    match kind {
+        ValueKind::Nil => "nothing (null)",
+        ValueKind::Boolean(_) => "a boolean",
+        ValueKind::I64(_) | ValueKind::I128(_) | ValueKind::U64(_) | ValueKind::U128(_) => {
+            "a number"
+        }
+        ValueKind::Float(_) => "a number",
+        ValueKind::String(_) => "a string",
+        ValueKind::Table(_) => "a mapping",
+        ValueKind::Array(_) => "a list",
+    }
+}

@@ -1,0 +1,265 @@
+//! Reading a configuration file into a [`NodeConfig`], reporting every problem at once.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use config::{Config, Environment, File, FileFormat, Value};
+use crossway_protocol::{Uri, UriRules};
+use crossway_transport::{ListenAddr, Serializer};
+
+use super::check::{Checker, Table, describe};
+use super::lines::LineIndex;
+use super::model::{
+    DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_WS_PATH, EndpointSpec, MAX_MAX_MESSAGE_SIZE,
+    MIN_MAX_MESSAGE_SIZE, NodeConfig, RealmSpec, TransportKind,
+};
+use super::problem::ConfigErrors;
+
+/// The prefix of environment variables that override configuration keys
+/// (`CROSSWAY_LOG_LEVEL=debug` sets `log_level`).
+pub const ENV_PREFIX: &str = "CROSSWAY";
+
+const TOP_KEYS: &[&str] = &["log_level", "realms", "endpoints"];
+const REALM_KEYS: &[&str] = &["name", "uri_check"];
+const ENDPOINT_KEYS: &[&str] = &[
+    "name",
+    "transport",
+    "listen",
+    "path",
+    "serializers",
+    "max_message_size",
+];
+
+/// Loads and checks the configuration in `file`, with environment overrides.
+pub fn load(file: &Path) -> Result<NodeConfig, ConfigErrors> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| ConfigErrors::whole_file(file, format!("cannot read the file: {e}")))?;
+    let tree = Config::builder()
+        .add_source(File::from_str(&text, FileFormat::Yaml))
+        .add_source(
+            Environment::with_prefix(ENV_PREFIX)
+                .prefix_separator("_")
+                .separator("__"),
+        )
+        .build()
+        .map_err(|e| ConfigErrors::whole_file(file, format!("not valid YAML: {e}")))?;
+    let root: Value = tree
+        .try_deserialize()
+        .map_err(|e| ConfigErrors::whole_file(file, format!("not a YAML mapping: {e}")))?;
+    let mut checker = Checker::new(LineIndex::new(&text));
+    let config = read_node(&mut checker, file, &root);
+    let problems = checker.into_problems();
+    match config {
+        Some(config) if problems.is_empty() => Ok(config),
+        _ => Err(ConfigErrors {
+            file: file.to_path_buf(),
+            problems,
+        }),
+    }
+}
+
+fn read_node(c: &mut Checker, file: &Path, root: &Value) -> Option<NodeConfig> {
+    let top = c.table("", root)?;
+    c.only_keys(&top, TOP_KEYS);
+    let log_level = c.optional_string(&top, "log_level");
+    if let Some(level) = &log_level
+        && let Err(e) = tracing_subscriber::EnvFilter::try_new(level)
+    {
+        c.problem(
+            "log_level",
+            format!("not a log filter ({e}); expected error, warn, info, debug or trace"),
+        );
+    }
+    let realms = read_list(c, &top, "realms", read_realm);
+    let endpoints = read_list(c, &top, "endpoints", read_endpoint);
+    check_unique(
+        c,
+        realms
+            .iter()
+            .map(|(p, r)| (format!("{p}.name"), r.name.clone())),
+        "realm name",
+    );
+    check_unique(
+        c,
+        endpoints
+            .iter()
+            .map(|(p, e)| (format!("{p}.name"), e.name.clone())),
+        "endpoint name",
+    );
+    check_unique(
+        c,
+        endpoints
+            .iter()
+            .map(|(p, e)| (format!("{p}.listen"), e.listen.to_string())),
+        "listen address",
+    );
+    Some(NodeConfig {
+        file: file.to_path_buf(),
+        log_level,
+        realms: realms.into_iter().map(|(_, r)| r).collect(),
+        endpoints: endpoints.into_iter().map(|(_, e)| e).collect(),
+    })
+}
+
+/// Reads the required, non-empty list `key` with `item`, keeping each item's path.
+fn read_list<T>(
+    c: &mut Checker,
+    top: &Table<'_>,
+    key: &str,
+    item: fn(&mut Checker, &str, &Value) -> Option<T>,
+) -> Vec<(String, T)> {
+    let Some(items) = c.optional_list(top, key) else {
+        if top.get(key).is_none() {
+            c.problem(key, "required key is missing; give at least one entry");
+        }
+        return Vec::new();
+    };
+    if items.is_empty() {
+        c.problem(key, "give at least one entry");
+    }
+    items
+        .into_iter()
+        .filter_map(|(path, v)| item(c, &path, v).map(|t| (path, t)))
+        .collect()
+}
+
+fn read_realm(c: &mut Checker, path: &str, value: &Value) -> Option<RealmSpec> {
+    let t = c.table(path, value)?;
+    c.only_keys(&t, REALM_KEYS);
+    let name = c.required_string(&t, "name");
+    if let Some(n) = &name
+        && !Uri::new(n).is_valid(UriRules::Loose)
+    {
+        c.problem(
+            &t.child("name"),
+            format!("\"{n}\" is not a valid realm URI (dot-separated, no spaces or '#')"),
+        );
+    }
+    let uri_check = match c.optional_string(&t, "uri_check").as_deref() {
+        None | Some("loose") => UriRules::Loose,
+        Some("strict") => UriRules::Strict,
+        Some(other) => {
+            c.problem(
+                &t.child("uri_check"),
+                format!("\"{other}\" is not a URI rule; expected loose or strict"),
+            );
+            UriRules::Loose
+        }
+    };
+    Some(RealmSpec {
+        name: name?,
+        uri_check,
+    })
+}
+
+fn read_endpoint(c: &mut Checker, path: &str, value: &Value) -> Option<EndpointSpec> {
+    let t = c.table(path, value)?;
+    c.only_keys(&t, ENDPOINT_KEYS);
+    let name = c.required_string(&t, "name");
+    let transport = match c.required_string(&t, "transport").as_deref() {
+        Some("websocket") => Some(TransportKind::WebSocket),
+        Some(other @ ("rawsocket" | "universal")) => {
+            c.problem(
+                &t.child("transport"),
+                format!("transport \"{other}\" is not available in this version; use websocket"),
+            );
+            None
+        }
+        Some(other) => {
+            c.problem(
+                &t.child("transport"),
+                format!("\"{other}\" is not a transport; expected websocket"),
+            );
+            None
+        }
+        None => None,
+    };
+    let listen = c.required_string(&t, "listen").and_then(|s| {
+        s.parse::<ListenAddr>()
+            .map_err(|e| {
+                c.problem(
+                    &t.child("listen"),
+                    format!(
+                        "\"{s}\" is not a listen address ({e}); expected host:port or [ipv6]:port"
+                    ),
+                )
+            })
+            .ok()
+    });
+    let path_value = c.optional_string(&t, "path");
+    if let Some(p) = &path_value
+        && !p.starts_with('/')
+    {
+        c.problem(&t.child("path"), format!("\"{p}\" must start with '/'"));
+    }
+    let serializers = read_serializers(c, &t);
+    let max_message_size = match c.optional_u64(&t, "max_message_size") {
+        None => DEFAULT_MAX_MESSAGE_SIZE,
+        Some(n) => {
+            let n = usize::try_from(n).unwrap_or(usize::MAX);
+            if !(MIN_MAX_MESSAGE_SIZE..=MAX_MAX_MESSAGE_SIZE).contains(&n) {
+                c.problem(
+                    &t.child("max_message_size"),
+                    format!(
+                        "{n} bytes is out of range; expected {MIN_MAX_MESSAGE_SIZE} to {MAX_MAX_MESSAGE_SIZE} (64 MiB)"
+                    ),
+                );
+            }
+            n
+        }
+    };
+    Some(EndpointSpec {
+        name: name?,
+        transport: transport?,
+        listen: listen?,
+        path: path_value.unwrap_or_else(|| DEFAULT_WS_PATH.to_owned()),
+        serializers: serializers?,
+        max_message_size,
+    })
+}
+
+fn read_serializers(c: &mut Checker, t: &Table<'_>) -> Option<Vec<Serializer>> {
+    let Some(items) = c.optional_list(t, "serializers") else {
+        return t
+            .get("serializers")
+            .is_none()
+            .then(|| Serializer::ALL.to_vec());
+    };
+    let names: Vec<&str> = Serializer::ALL.iter().map(|s| s.name()).collect();
+    if items.is_empty() {
+        c.problem(
+            &t.child("serializers"),
+            format!("give at least one of: {}", names.join(", ")),
+        );
+        return None;
+    }
+    let mut out = Vec::new();
+    for (path, v) in items {
+        let Some(name) = c.string(&path, v) else {
+            continue;
+        };
+        match Serializer::from_name(&name) {
+            Some(s) if out.contains(&s) => c.problem(&path, format!("\"{name}\" is listed twice")),
+            Some(s) => out.push(s),
+            None => c.problem(
+                &path,
+                format!(
+                    "{} is not a serializer; expected one of: {}",
+                    describe(v),
+                    names.join(", ")
+                ),
+            ),
+        }
+    }
+    Some(out)
+}
+
+/// Reports every name that appears more than once.
+fn check_unique(c: &mut Checker, named: impl Iterator<Item = (String, String)>, what: &str) {
+    let mut seen = HashSet::new();
+    for (path, name) in named {
+        if !seen.insert(name.clone()) {
+            c.problem(&path, format!("{what} \"{name}\" is used more than once"));
+        }
+    }
+}
