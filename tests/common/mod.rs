@@ -1,0 +1,117 @@
+//! Shared helpers for the integration tests: a node on a free port, bounded waits.
+
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crossway_node::Node;
+use crossway_node::config::{EndpointSpec, NodeConfig, RealmSpec, TransportKind};
+use crossway_protocol::UriRules;
+use crossway_transport::{ListenAddr, Serializer};
+
+/// How long any single wait in a test may take before the test fails.
+pub const WAIT: Duration = Duration::from_secs(5);
+
+/// Runs a test body on the runtime.
+pub fn run<F: Future>(f: F) -> F::Output {
+    async_std::task::block_on(f)
+}
+
+/// Awaits `f`, failing the test if it takes longer than [`WAIT`].
+pub async fn within<F: Future>(what: &str, f: F) -> F::Output {
+    match async_std::future::timeout(WAIT, f).await {
+        Ok(out) => out,
+        Err(_) => panic!("timed out after {WAIT:?} waiting for {what}"),
+    }
+}
+
+/// Awaits `f` and expects it NOT to complete within `d` (an event that must not arrive).
+pub async fn nothing_within<F: Future>(d: Duration, f: F) -> bool {
+    async_std::future::timeout(d, f).await.is_err()
+}
+
+/// A node running in this process on 127.0.0.1 with a free port.
+pub struct TestNode {
+    /// The WebSocket URL of its endpoint.
+    pub url: String,
+    /// Its bound address.
+    pub addr: SocketAddr,
+    stop: async_channel::Sender<()>,
+    task: async_std::task::JoinHandle<()>,
+}
+
+/// The realms every test node serves: `realm1` (loose URIs) and `strict1` (strict URIs).
+pub fn default_realms() -> Vec<RealmSpec> {
+    vec![
+        RealmSpec {
+            name: "realm1".into(),
+            uri_check: UriRules::Loose,
+        },
+        RealmSpec {
+            name: "strict1".into(),
+            uri_check: UriRules::Strict,
+        },
+    ]
+}
+
+/// A node config with one WebSocket endpoint on 127.0.0.1:0.
+pub fn ws_config(max_message_size: usize) -> NodeConfig {
+    NodeConfig {
+        file: PathBuf::from("test.yaml"),
+        log_level: None,
+        realms: default_realms(),
+        endpoints: vec![EndpointSpec {
+            name: "test-ws".into(),
+            transport: TransportKind::WebSocket,
+            listen: ListenAddr::Tcp("127.0.0.1:0".parse().unwrap()),
+            path: "/ws".into(),
+            serializers: Serializer::ALL.to_vec(),
+            max_message_size,
+        }],
+    }
+}
+
+impl TestNode {
+    /// Starts a node with [`ws_config`] and a 1 MiB message limit.
+    pub async fn start() -> TestNode {
+        Self::start_with(ws_config(1 << 20)).await
+    }
+
+    /// Starts a node with `config`; its first endpoint gives [`TestNode::url`].
+    pub async fn start_with(config: NodeConfig) -> TestNode {
+        init_logs();
+        let node = Node::bind(&config).await.expect("bind");
+        let (_, addr) = node.local_addrs()[0].clone();
+        let (stop, stopped) = async_channel::bounded::<()>(1);
+        let task = async_std::task::spawn(node.run(async move {
+            let _ = stopped.recv().await;
+        }));
+        TestNode {
+            url: format!("ws://{addr}/ws"),
+            addr,
+            stop,
+            task,
+        }
+    }
+
+    /// Starts the node's graceful shutdown and waits for it to finish.
+    pub async fn stop(self) {
+        self.stop.close();
+        within("node shutdown", self.task).await;
+    }
+}
+
+/// Logs to the test's output when `RUST_LOG` is set.
+fn init_logs() {
+    if std::env::var("RUST_LOG").is_ok() {
+        crossway_node::logging::init(None);
+    }
+}

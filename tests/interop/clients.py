@@ -1,0 +1,255 @@
+"""autobahn-python sessions for the interop tests, with every wait bounded.
+
+`open_session` connects one `ApplicationSession` over WebSocket with exactly one serializer and
+returns once the router has answered HELLO (WELCOME or ABORT). The session records what autobahn
+reports (WELCOME, join, leave, disconnect) in futures that the tests await with a timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Iterator
+from typing import Any, TypeVar
+from urllib.parse import urlparse
+
+import txaio
+
+txaio.use_asyncio()
+
+from autobahn.asyncio.wamp import ApplicationSession  # noqa: E402
+from autobahn.asyncio.websocket import WampWebSocketClientFactory  # noqa: E402
+from autobahn.wamp import message  # noqa: E402
+from autobahn.wamp.request import UnsubscribeRequest  # noqa: E402
+from autobahn.wamp.serializer import (  # noqa: E402
+    CBORSerializer,
+    JsonSerializer,
+    MsgPackSerializer,
+)
+from autobahn.wamp.types import (  # noqa: E402
+    CloseDetails,
+    ComponentConfig,
+    EventDetails,
+    SessionDetails,
+    SubscribeOptions,
+)
+
+SERIALIZERS = {"json": JsonSerializer, "cbor": CBORSerializer, "msgpack": MsgPackSerializer}
+SERIALIZER_NAMES = list(SERIALIZERS)
+
+# Every wait in the suite: long enough for a slow CI machine, short enough to fail fast.
+TIMEOUT = 5.0
+
+T = TypeVar("T")
+
+
+async def wait(aw: Awaitable[T], what: str, timeout: float = TIMEOUT) -> T:
+    """Awaits `aw` for at most `timeout` seconds; a timeout is an AssertionError naming `what`."""
+    try:
+        return await asyncio.wait_for(aw, timeout)
+    except asyncio.TimeoutError:
+        raise AssertionError(f"timed out after {timeout}s waiting for {what}") from None
+
+
+class Event:
+    """One received EVENT."""
+
+    def __init__(self, args: tuple[Any, ...], kwargs: dict[str, Any], details: EventDetails):
+        self.args = list(args)
+        self.kwargs = kwargs
+        self.details = details
+
+    def __repr__(self) -> str:
+        return f"Event(args={self.args!r}, kwargs={self.kwargs!r}, topic={self.details.topic!r})"
+
+
+class Inbox:
+    """The events of one subscription handler, in arrival order."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.queue: asyncio.Queue[Event] = asyncio.Queue()
+
+    def handler(self, *args: Any, details: EventDetails, **kwargs: Any) -> None:
+        """The subscription handler: autobahn passes the EventDetails as `details`."""
+        self.queue.put_nowait(Event(args, kwargs, details))
+
+    async def next(self, what: str = "an event", timeout: float = TIMEOUT) -> Event:
+        """The next event, waiting at most `timeout` seconds."""
+        return await wait(self.queue.get(), f"{what} at {self.name}", timeout)
+
+    def pending(self) -> list[Event]:
+        """The events received and not yet taken (without waiting)."""
+        out = []
+        while not self.queue.empty():
+            out.append(self.queue.get_nowait())
+        return out
+
+
+class Client(ApplicationSession):
+    """An ApplicationSession that reports its life cycle through futures."""
+
+    def __init__(self, config: ComponentConfig, label: str) -> None:
+        super().__init__(config)
+        loop = asyncio.get_running_loop()
+        self.label = label
+        self.welcome: asyncio.Future[message.Welcome] = loop.create_future()
+        self.joined: asyncio.Future[SessionDetails] = loop.create_future()
+        self.left: asyncio.Future[CloseDetails] = loop.create_future()
+        self.disconnected: asyncio.Future[None] = loop.create_future()
+
+    def onWelcome(self, welcome: message.Welcome) -> None:  # noqa: N802 (autobahn's name)
+        if not self.welcome.done():
+            self.welcome.set_result(welcome)
+        return None
+
+    def onJoin(self, details: SessionDetails) -> None:  # noqa: N802
+        if not self.joined.done():
+            self.joined.set_result(details)
+
+    def onLeave(self, details: CloseDetails) -> Any:  # noqa: N802
+        if not self.left.done():
+            self.left.set_result(details)
+        return super().onLeave(details)
+
+    def onDisconnect(self) -> Any:  # noqa: N802
+        if not self.disconnected.done():
+            self.disconnected.set_result(None)
+        return super().onDisconnect()
+
+    async def subscribe_inbox(self, topic: str, **options: Any) -> tuple[Any, Inbox]:
+        """Subscribes an Inbox to `topic`; returns (Subscription, Inbox)."""
+        inbox = Inbox(f"{self.label} on {topic}")
+        sub = await wait(
+            self.subscribe(
+                inbox.handler, topic, options=SubscribeOptions(details_arg="details", **options)
+            ),
+            f"SUBSCRIBED to {topic} ({self.label})",
+        )
+        return sub, inbox
+
+    def subscribe_unchecked(self, topic: str) -> Any:
+        """SUBSCRIBE with autobahn's client-side URI check off (it refuses e.g. "com.my topic"),
+        so that the router's answer is what the test sees."""
+        with _client_uri_checks_off():
+            return self.subscribe(lambda *a, **k: None, topic)
+
+    def publish_unchecked(self, topic: str, *args: Any, **kwargs: Any) -> Any:
+        """PUBLISH with autobahn's client-side URI check off (see `subscribe_unchecked`)."""
+        with _client_uri_checks_off():
+            return self.publish(topic, *args, **kwargs)
+
+    async def raw_unsubscribe(self, subscription_id: int) -> Any:
+        """Sends UNSUBSCRIBE for `subscription_id` whatever autobahn thinks of it; awaits the reply.
+
+        autobahn refuses to unsubscribe an inactive Subscription client-side, so this does what
+        its `_unsubscribe` does, minus the client-side check.
+        """
+        assert self._transport is not None, "not connected"
+        request_id = self._request_id_gen.next()
+        on_reply = txaio.create_future()
+        self._unsubscribe_reqs[request_id] = UnsubscribeRequest(
+            request_id, on_reply, subscription_id
+        )
+        self._transport.send(message.Unsubscribe(request_id, subscription_id))
+        return await wait(on_reply, f"reply to UNSUBSCRIBE {subscription_id} ({self.label})")
+
+    async def close(self) -> None:
+        """Leaves (if joined) and waits for the transport to close."""
+        if self.joined.done() and not self.left.done() and self._transport is not None:
+            self.leave()
+            await wait(self.left, f"GOODBYE reply ({self.label})")
+        if not self.disconnected.done():
+            if self._transport is not None:
+                self.disconnect()
+            await wait(self.disconnected, f"disconnect ({self.label})")
+
+
+async def open_session(url: str, realm: str, serializer: str, label: str | None = None) -> Client:
+    """Connects and sends HELLO; returns once WELCOME (joined) or ABORT (left) has arrived."""
+    label = label or f"{serializer} session"
+    loop = asyncio.get_running_loop()
+    session = Client(ComponentConfig(realm=realm), label)
+    factory = WampWebSocketClientFactory(
+        lambda: session, url=url, serializers=[SERIALIZERS[serializer]()]
+    )
+    parsed = urlparse(url)
+    await wait(
+        loop.create_connection(factory, parsed.hostname, parsed.port),
+        f"TCP connection to {url} ({label})",
+    )
+    await wait(
+        asyncio.wait({session.joined, session.left}, return_when=asyncio.FIRST_COMPLETED),
+        f"WELCOME or ABORT for realm {realm} ({label})",
+    )
+    return session
+
+
+async def join(url: str, realm: str, serializer: str, label: str | None = None) -> Client:
+    """A session joined on `realm`; fails if the router refuses it."""
+    session = await open_session(url, realm, serializer, label)
+    if not session.joined.done():
+        details = session.left.result()
+        raise AssertionError(
+            f"joining {realm} with {serializer} was refused: {details.reason} {details.message}"
+        )
+    return session
+
+
+@contextlib.asynccontextmanager
+async def joined(
+    url: str, realm: str, serializer: str, label: str | None = None
+) -> AsyncIterator[Client]:
+    """`join`, and `close` on exit."""
+    session = await join(url, realm, serializer, label)
+    try:
+        yield session
+    finally:
+        await session.close()
+
+
+@contextlib.contextmanager
+def _client_uri_checks_off() -> Iterator[None]:
+    """autobahn checks URIs before sending SUBSCRIBE and PUBLISH (`message.check_or_raise_uri`,
+    looked up at call time); this lets any URI through while the block runs."""
+    saved = message.check_or_raise_uri
+    message.check_or_raise_uri = lambda value, *args, **kwargs: value
+    try:
+        yield
+    finally:
+        message.check_or_raise_uri = saved
+
+
+def strict_diff(expected: Any, actual: Any, path: str = "$") -> str | None:
+    """Where `actual` differs from `expected`, comparing types exactly (True is not 1, 1 is not 1.0,
+    bytes are not str); None if they are equal."""
+    if type(expected) is not type(actual):
+        return (
+            f"{path}: expected {type(expected).__name__} {expected!r}, "
+            f"got {type(actual).__name__} {actual!r}"
+        )
+    if isinstance(expected, list):
+        if len(expected) != len(actual):
+            return f"{path}: expected {len(expected)} items, got {len(actual)}: {actual!r}"
+        for i, (e, a) in enumerate(zip(expected, actual)):
+            d = strict_diff(e, a, f"{path}[{i}]")
+            if d:
+                return d
+        return None
+    if isinstance(expected, dict):
+        if set(expected) != set(actual):
+            return f"{path}: expected keys {sorted(expected)!r}, got {sorted(actual)!r}"
+        for k in expected:
+            d = strict_diff(expected[k], actual[k], f"{path}[{k!r}]")
+            if d:
+                return d
+        return None
+    if expected != actual:
+        return f"{path}: expected {expected!r}, got {actual!r}"
+    return None
+
+
+def assert_same(expected: Any, actual: Any, what: str) -> None:
+    """Asserts strict equality (see `strict_diff`)."""
+    diff = strict_diff(expected, actual)
+    assert diff is None, f"{what}: {diff}"
