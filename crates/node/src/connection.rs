@@ -7,7 +7,9 @@ use std::sync::Arc;
 use bytes::Bytes;
 use crossway_protocol::{Codec, Message};
 use crossway_routing::{Outbox, OutboxReceiver, Router, Session, TransportInfo, outbox};
-use crossway_transport::{BoxedIo, Connection, FrameReader, FrameWriter, WsServerConfig, rt};
+use crossway_transport::{
+    BoxedIo, CloseReason, Connection, FrameReader, FrameWriter, WsServerConfig, rt,
+};
 use futures_util::future::{Either, select};
 use tracing::{Instrument, debug, field, info_span, warn};
 
@@ -88,8 +90,17 @@ async fn run_session(conn: Connection, peer: SocketAddr, ep: &EndpointContext) {
         },
     );
     debug!(serializer = codec.name(), "connection open");
-    let read = Box::pin(read_loop(reader, session, tx, codec, ep.stop.clone()));
-    let write = Box::pin(write_loop(writer, rx, codec));
+    // The reader tells the writer how the framing should close when the peer broke a rule.
+    let (close_tx, close_rx) = async_channel::bounded(1);
+    let read = Box::pin(read_loop(
+        reader,
+        session,
+        tx,
+        codec,
+        ep.stop.clone(),
+        close_tx,
+    ));
+    let write = Box::pin(write_loop(writer, rx, codec, close_rx));
     match select(read, write).await {
         Either::Left(((), write)) => {
             // The session is over and dropped: the writer sends what is queued, then closes.
@@ -109,6 +120,7 @@ async fn read_loop(
     tx: Outbox,
     codec: Codec,
     stop: StopSignal,
+    close: async_channel::Sender<CloseReason>,
 ) {
     let hello_deadline = std::time::Instant::now() + HELLO_TIMEOUT;
     loop {
@@ -135,6 +147,7 @@ async fn read_loop(
             }
             Err(e) => {
                 debug!(error = %e, "read failed");
+                let _ = close.try_send(e.close_reason());
                 return;
             }
         };
@@ -176,7 +189,12 @@ async fn queue(tx: &Outbox, codec: Codec, msg: &Message) -> bool {
 }
 
 /// Takes frames from the outbox and writes them: every ready frame, then one flush.
-async fn write_loop(mut writer: FrameWriter, rx: OutboxReceiver, codec: Codec) {
+async fn write_loop(
+    mut writer: FrameWriter,
+    rx: OutboxReceiver,
+    codec: Codec,
+    close: async_channel::Receiver<CloseReason>,
+) {
     while let Some(frame) = rx.recv().await {
         if let Err(e) = write_batch(&mut writer, &rx, frame).await {
             debug!(error = %e, "write failed");
@@ -195,7 +213,8 @@ async fn write_loop(mut writer: FrameWriter, rx: OutboxReceiver, codec: Codec) {
             .await;
         }
     }
-    let _ = rt::timeout(FLUSH_TIMEOUT, writer.close()).await;
+    let reason = close.try_recv().unwrap_or(CloseReason::Normal);
+    let _ = rt::timeout(FLUSH_TIMEOUT, writer.close_with(reason)).await;
 }
 
 /// Feeds `first` and every frame ready after it (up to [`WRITE_BATCH`]), then flushes once.
