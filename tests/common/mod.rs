@@ -44,6 +44,12 @@ pub struct TestNode {
     pub url: String,
     /// Its bound address.
     pub addr: SocketAddr,
+    /// Every endpoint's name and bound address, in config order.
+    pub addrs: Vec<(String, SocketAddr)>,
+    /// The node's counters.
+    pub counters: std::sync::Arc<crossway_node::counters::Counters>,
+    /// Reloads the node's TLS certificates, as SIGHUP does.
+    pub reload: crossway_node::node::ReloadHandle,
     stop: async_channel::Sender<()>,
     task: async_std::task::JoinHandle<()>,
 }
@@ -64,18 +70,28 @@ pub fn default_realms() -> Vec<RealmSpec> {
 
 /// A node config with one WebSocket endpoint on 127.0.0.1:0.
 pub fn ws_config(max_message_size: usize) -> NodeConfig {
+    let mut ep = endpoint("test-ws");
+    ep.max_message_size = max_message_size;
     NodeConfig {
         file: PathBuf::from("test.yaml"),
         log_level: None,
         realms: default_realms(),
-        endpoints: vec![EndpointSpec {
-            name: "test-ws".into(),
-            transport: TransportKind::WebSocket,
-            listen: ListenAddr::Tcp("127.0.0.1:0".parse().unwrap()),
-            path: "/ws".into(),
-            serializers: Serializer::ALL.to_vec(),
-            max_message_size,
-        }],
+        endpoints: vec![ep],
+        warnings: Vec::new(),
+    }
+}
+
+/// A plain WebSocket endpoint called `name` on 127.0.0.1:0 with every serializer.
+pub fn endpoint(name: &str) -> EndpointSpec {
+    EndpointSpec {
+        name: name.into(),
+        transport: TransportKind::WebSocket,
+        listen: ListenAddr::Tcp("127.0.0.1:0".parse().unwrap()),
+        path: "/ws".into(),
+        serializers: Serializer::ALL.to_vec(),
+        max_message_size: 1 << 20,
+        tls: None,
+        unix_mode: None,
     }
 }
 
@@ -89,7 +105,10 @@ impl TestNode {
     pub async fn start_with(config: NodeConfig) -> TestNode {
         init_logs();
         let node = Node::bind(&config).await.expect("bind");
-        let (_, addr) = node.local_addrs()[0].clone();
+        let addrs = node.local_addrs();
+        let (_, addr) = addrs[0].clone();
+        let counters = node.counters();
+        let reload = node.reload_handle();
         let (stop, stopped) = async_channel::bounded::<()>(1);
         let task = async_std::task::spawn(node.run(async move {
             let _ = stopped.recv().await;
@@ -97,6 +116,9 @@ impl TestNode {
         TestNode {
             url: format!("ws://{addr}/ws"),
             addr,
+            addrs,
+            counters,
+            reload,
             stop,
             task,
         }

@@ -11,6 +11,7 @@ use crossway_transport::{Serializer, rt};
 use crate::driver::{self, Outgoing};
 use crate::error::ClientError;
 use crate::hello;
+use crate::options::ConnectOptions;
 use crate::state::{CloseInfo, OnSuccess, Shared};
 use crate::subscription::{EVENT_QUEUE, Subscription};
 
@@ -36,16 +37,34 @@ pub struct Client {
 }
 
 impl Client {
-    /// Connects to `url` (`ws://127.0.0.1:8080/ws`), speaking `serializer`, and joins `realm`
-    /// as a publisher and subscriber. An ABORT gives [`ClientError::Aborted`]. Gives up after
-    /// 10 seconds.
+    /// Connects to `url`, speaking `serializer`, and joins `realm` as a publisher and
+    /// subscriber. The URL's scheme chooses the transport: `ws://127.0.0.1:8080/ws` (WebSocket),
+    /// `rs://127.0.0.1:8080` (RawSocket over TCP) or `unix:/run/crossway.sock` (RawSocket over a
+    /// Unix socket). An ABORT gives [`ClientError::Aborted`]. Gives up after 10 seconds. For
+    /// `wss://` and `rss://` (over TLS), use [`Client::connect_with`].
     pub async fn connect(
         url: &str,
         realm: &str,
         serializer: Serializer,
     ) -> Result<Client, ClientError> {
+        Client::connect_with(url, realm, serializer, ConnectOptions::default()).await
+    }
+
+    /// [`Client::connect`] with options: TLS settings for `wss://` and `rss://` URLs
+    /// (`wss://localhost:8443/ws`, `rss://localhost:8443`; the certificate must be for the URL's
+    /// host). A `wss://` or `rss://` URL
+    /// without TLS settings, or settings whose files cannot be used, give
+    /// [`ClientError::TlsSettings`]; a failed TLS handshake gives [`ClientError::Handshake`].
+    /// Under TLS 1.3 a router refusing the client's certificate is seen at the WebSocket
+    /// upgrade, right after the TLS handshake.
+    pub async fn connect_with(
+        url: &str,
+        realm: &str,
+        serializer: Serializer,
+        opts: ConnectOptions,
+    ) -> Result<Client, ClientError> {
         // Boxed: the handshake's future is large, and callers nest this one in theirs.
-        let joined = Box::pin(hello::join(url, realm, serializer)).await?;
+        let joined = Box::pin(hello::join(url, realm, serializer, &opts)).await?;
         let shared = Arc::new(Shared::default());
         let (outbox, outbox_rx) = async_channel::bounded(OUTBOX);
         let (done_tx, done) = async_channel::bounded(1);
@@ -267,6 +286,11 @@ mod tests {
     #[test]
     fn the_client_and_its_futures_can_move_between_threads() {
         let connect = Client::connect("ws://127.0.0.1:1/ws", "realm1", Serializer::Json);
+        send(&connect);
+        drop(connect);
+        let opts = ConnectOptions::default();
+        let connect =
+            Client::connect_with("wss://127.0.0.1:1/ws", "realm1", Serializer::Json, opts);
         send(&connect);
         drop(connect);
         let check = |c: &Client| {

@@ -25,8 +25,11 @@ pub enum ClientError {
         #[source]
         source: std::io::Error,
     },
-    /// The WebSocket handshake failed.
-    #[error("WebSocket handshake failed")]
+    /// The TLS settings cannot be used, or a `wss://` URL came without them.
+    #[error("TLS settings: {0}")]
+    TlsSettings(String),
+    /// A transport handshake (TLS, WebSocket) failed.
+    #[error("handshake failed")]
     Handshake(#[from] HandshakeError),
     /// The connection failed after the handshake.
     #[error("transport failed")]

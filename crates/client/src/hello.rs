@@ -1,12 +1,16 @@
-//! Opening a session: TCP, WebSocket upgrade, HELLO, WELCOME.
+//! Opening a session: TCP (or a Unix socket), TLS for `wss://` and `rss://`, WebSocket upgrade
+//! or RawSocket handshake, HELLO, WELCOME.
 
 use std::time::Duration;
 
 use bytes::Bytes;
 use crossway_protocol::{Codec, Dict, Message, SessionId, Uri, Value};
+use crossway_transport::tls::TlsConnector;
 use crossway_transport::{Connection, Serializer, connect_tcp, connect_websocket, rt};
 
 use crate::error::ClientError;
+use crate::options::ConnectOptions;
+use crate::rawsocket::{self, RsUrl};
 use crate::url::WsUrl;
 
 /// How long opening a session may take, from TCP connect to WELCOME.
@@ -28,22 +32,25 @@ pub(crate) async fn join(
     url: &str,
     realm: &str,
     serializer: Serializer,
+    opts: &ConnectOptions,
 ) -> Result<Joined, ClientError> {
-    rt::timeout(JOIN_TIMEOUT, join_now(url, realm, serializer))
+    rt::timeout(JOIN_TIMEOUT, join_now(url, realm, serializer, opts))
         .await
         .map_err(|_| ClientError::Timeout(JOIN_TIMEOUT))?
 }
 
 /// [`join`] without its time limit.
-async fn join_now(url: &str, realm: &str, serializer: Serializer) -> Result<Joined, ClientError> {
-    let target = WsUrl::parse(url)?;
-    let io = connect_tcp(&target.host_port)
-        .await
-        .map_err(|source| ClientError::Connect {
-            addr: target.host_port.clone(),
-            source,
-        })?;
-    let mut conn = connect_websocket(io, url, &[serializer], MAX_MESSAGE_SIZE).await?;
+async fn join_now(
+    url: &str,
+    realm: &str,
+    serializer: Serializer,
+    opts: &ConnectOptions,
+) -> Result<Joined, ClientError> {
+    let mut conn = if RsUrl::is_rawsocket(url) {
+        rawsocket::connect(url, serializer, opts).await?
+    } else {
+        connect_ws(url, serializer, opts).await?
+    };
     let codec = Codec::from_name(conn.serializer.name())
         .ok_or_else(|| ClientError::Protocol(format!("no codec for {}", conn.serializer)))?;
     let hello = Message::Hello {
@@ -84,6 +91,47 @@ async fn join_now(url: &str, realm: &str, serializer: Serializer) -> Result<Join
             other.name()
         ))),
     }
+}
+
+/// Connects to a `ws://` or `wss://` router and upgrades to WebSocket.
+async fn connect_ws(
+    url: &str,
+    serializer: Serializer,
+    opts: &ConnectOptions,
+) -> Result<Connection, ClientError> {
+    let target = WsUrl::parse(url)?;
+    let tls = if target.tls {
+        Some(tls_connector(opts)?)
+    } else {
+        None
+    };
+    let io = connect_tcp(&target.host_port)
+        .await
+        .map_err(|source| ClientError::Connect {
+            addr: target.host_port.clone(),
+            source,
+        })?;
+    let io = match tls {
+        Some(connector) => connector.connect(io, target.host()).await?.io,
+        None => io,
+    };
+    Ok(connect_websocket(io, url, &[serializer], MAX_MESSAGE_SIZE).await?)
+}
+
+/// The TLS connector of a `wss://` or `rss://` connection, from `opts`.
+pub(crate) fn tls_connector(opts: &ConnectOptions) -> Result<TlsConnector, ClientError> {
+    let settings = opts.tls.as_ref().ok_or_else(|| {
+        ClientError::TlsSettings(
+            "a wss:// or rss:// URL needs TLS settings: use Client::connect_with with ConnectOptions { tls: Some(..) } naming the router's root CA".to_owned(),
+        )
+    })?;
+    TlsConnector::new(settings).map_err(|errors| {
+        let list: Vec<String> = errors
+            .iter()
+            .map(|e| format!("{}: {e}", e.setting()))
+            .collect();
+        ClientError::TlsSettings(list.join("; "))
+    })
 }
 
 /// HELLO details: the publisher and subscriber roles with the features this client uses.

@@ -17,7 +17,9 @@
 //!
 //! - [`client`]: [`Client`], one session: publish, subscribe, leave.
 //! - [`subscription`]: [`Subscription`] and [`Event`].
-//! - [`url`]: [`WsUrl`], the `ws://` URLs the client understands.
+//! - [`options`]: [`ConnectOptions`], TLS settings for `wss://`.
+//! - [`rawsocket`]: [`RsUrl`], the `rs://`, `rss://` and `unix:` URLs of RawSocket routers.
+//! - [`url`]: [`WsUrl`], the `ws://` and `wss://` URLs the client understands.
 //! - [`error`]: [`ClientError`], what can go wrong.
 //! - `state`, `driver`, `hello` (private): the state shared with the background task, the task's
 //!   reader and writer loops, and the HELLO/WELCOME exchange.
@@ -26,6 +28,8 @@ pub mod client;
 mod driver;
 pub mod error;
 mod hello;
+pub mod options;
+pub mod rawsocket;
 mod state;
 pub mod subscription;
 pub mod url;
@@ -33,6 +37,8 @@ pub mod url;
 pub use client::Client;
 pub use error::ClientError;
 pub use hello::MAX_MESSAGE_SIZE;
+pub use options::ConnectOptions;
+pub use rawsocket::RsUrl;
 pub use state::{CloseInfo, MAX_PENDING};
 pub use subscription::{EVENT_QUEUE, Event, Subscription};
 pub use url::WsUrl;

@@ -1,18 +1,22 @@
-//! The router URLs the client understands: `ws://host[:port]/path`.
+//! The router URLs the client understands: `ws://host[:port]/path`, and `wss://` over TLS.
 
 use crate::error::ClientError;
 
-/// A parsed `ws://` URL: where to connect, and the URL to put in the upgrade request.
+/// A parsed `ws://` or `wss://` URL: where to connect, and the URL to put in the upgrade
+/// request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WsUrl {
-    /// `host:port` to connect to (`[::1]:8080` for IPv6; port 80 when the URL has none).
+    /// `host:port` to connect to (`[::1]:8080` for IPv6; port 80, or 443 over TLS, when the
+    /// URL has none).
     pub host_port: String,
+    /// Whether the connection runs over TLS (`wss://`).
+    pub tls: bool,
     /// The path with any query string, starting with `/`.
     pub path: String,
 }
 
 impl WsUrl {
-    /// Parses `ws://host[:port][/path]`. `wss://` (TLS) is not supported yet.
+    /// Parses `ws://host[:port][/path]` or `wss://host[:port][/path]`.
     pub fn parse(url: &str) -> Result<WsUrl, ClientError> {
         let fail = |reason: &str| ClientError::InvalidUrl {
             url: url.to_owned(),
@@ -21,12 +25,11 @@ impl WsUrl {
         let Some((scheme, rest)) = url.split_once("://") else {
             return Err(fail("expected ws://host:port/path"));
         };
-        if scheme.eq_ignore_ascii_case("wss") {
-            return Err(fail("wss:// (TLS) is not supported by this client yet"));
+        let tls = scheme.eq_ignore_ascii_case("wss");
+        if !tls && !scheme.eq_ignore_ascii_case("ws") {
+            return Err(fail("the scheme must be ws:// or wss://"));
         }
-        if !scheme.eq_ignore_ascii_case("ws") {
-            return Err(fail("the scheme must be ws://"));
-        }
+        let default_port = if tls { 443 } else { 80 };
         let (authority, path) = match rest.find(['/', '?']) {
             Some(i) => rest.split_at(i),
             None => (rest, "/"),
@@ -47,20 +50,32 @@ impl WsUrl {
                 return Err(fail("an IPv6 address needs a closing ]"));
             };
             match after {
-                "" => format!("{authority}:80"),
+                "" => format!("{authority}:{default_port}"),
                 p if p.starts_with(':') => check_port(authority, p, &fail)?,
                 _ => return Err(fail("unexpected text after the IPv6 address")),
             }
         } else {
             match authority.rsplit_once(':') {
-                None => format!("{authority}:80"),
+                None => format!("{authority}:{default_port}"),
                 Some((host, port)) if !host.is_empty() && !host.contains(':') => {
                     check_port(authority, &format!(":{port}"), &fail)?
                 }
                 Some(_) => return Err(fail("IPv6 addresses need brackets: ws://[::1]:8080/ws")),
             }
         };
-        Ok(WsUrl { host_port, path })
+        Ok(WsUrl {
+            host_port,
+            tls,
+            path,
+        })
+    }
+
+    /// The host alone (`[::1]` keeps its brackets): the name a TLS server certificate must
+    /// carry.
+    pub fn host(&self) -> &str {
+        self.host_port
+            .rsplit_once(':')
+            .map_or(self.host_port.as_str(), |(host, _)| host)
     }
 }
 
@@ -116,8 +131,22 @@ mod tests {
     }
 
     #[test]
+    fn wss_means_tls_and_port_443() {
+        let u = WsUrl::parse("wss://localhost/ws").unwrap();
+        assert_eq!(
+            (u.host_port.as_str(), u.tls, u.host()),
+            ("localhost:443", true, "localhost")
+        );
+        let u = WsUrl::parse("WSS://[::1]:8443/ws").unwrap();
+        assert_eq!(
+            (u.host_port.as_str(), u.tls, u.host()),
+            ("[::1]:8443", true, "[::1]")
+        );
+        assert!(!WsUrl::parse("ws://h/ws").unwrap().tls);
+    }
+
+    #[test]
     fn rejects_what_it_cannot_use() {
-        assert!(reason("wss://127.0.0.1/ws").contains("TLS"));
         assert!(reason("http://127.0.0.1/ws").contains("ws://"));
         assert!(reason("127.0.0.1:8080/ws").contains("ws://"));
         assert!(reason("ws:///ws").contains("host"));

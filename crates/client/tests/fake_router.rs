@@ -306,8 +306,11 @@ fn request_ids_are_sequential() {
 #[test]
 fn unusable_urls_and_refused_upgrades() {
     block_on(async {
-        let r = Client::connect("wss://127.0.0.1:1/ws", "realm1", Serializer::Json).await;
+        let r = Client::connect("http://127.0.0.1:1/ws", "realm1", Serializer::Json).await;
         assert!(matches!(r, Err(ClientError::InvalidUrl { .. })));
+        // wss:// needs TLS settings (tests/wss.rs).
+        let r = Client::connect("wss://127.0.0.1:1/ws", "realm1", Serializer::Json).await;
+        assert!(matches!(r, Err(ClientError::TlsSettings(_))));
 
         let listener = Listener::bind(&"127.0.0.1:0".parse::<ListenAddr>().unwrap())
             .await

@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 use tracing::error;
 
 use crate::config::{self, NodeConfig};
-use crate::{Node, logging, signals};
+use crate::{Node, certs, logging, signals};
 
 /// The default configuration file, relative to the working directory.
 pub const DEFAULT_CONFIG: &str = "config.yaml";
@@ -31,6 +31,17 @@ pub enum Command {
     Run,
     /// Load and validate the configuration, print every problem, exit 1 if there is any.
     Check,
+    /// Write a development CA, a server certificate and a client certificate (PEM) to a folder.
+    Certs {
+        /// The folder to write `ca.pem`, `ca.key`, `server.pem`, `server.key`, `client.pem` and
+        /// `client.key` to (created if needed).
+        #[arg(long)]
+        out: PathBuf,
+        /// A host name or IP address for the server certificate; repeat for more (default:
+        /// localhost and 127.0.0.1).
+        #[arg(long = "host")]
+        hosts: Vec<String>,
+    },
 }
 
 impl Cli {
@@ -39,6 +50,7 @@ impl Cli {
         match self.command.unwrap_or(Command::Run) {
             Command::Run => run(&self.config),
             Command::Check => check(&self.config),
+            Command::Certs { out, hosts } => certs(&out, hosts),
         }
     }
 }
@@ -87,9 +99,33 @@ fn run(file: &Path) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        if let Err(e) = signals::forward_reloads(node.reload_handle()) {
+            error!(error = %e, "cannot install the SIGHUP handler");
+            return ExitCode::FAILURE;
+        }
         node.run(shutdown).await;
         ExitCode::SUCCESS
     })
+}
+
+fn certs(out: &Path, mut hosts: Vec<String>) -> ExitCode {
+    if hosts.is_empty() {
+        hosts = certs::DEFAULT_HOSTS.iter().map(|h| h.to_string()).collect();
+    }
+    let paths = certs::CertPaths::in_dir(out);
+    match certs::write_dev_certificates(&paths, &hosts) {
+        Ok(()) => {
+            println!("development certificates for {} written:", hosts.join(", "));
+            for p in paths.all() {
+                println!("  {}", p.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("crossway certs: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn plural(n: usize) -> &'static str {

@@ -6,6 +6,7 @@
 //! - `load`: reading a file into the model.
 //! - `check`: the walker that collects problems.
 //! - `lines`: where each key stands in the file.
+//! - `tls`: an endpoint's `tls` block.
 //! - `problem`: the problems and how they are shown.
 
 mod check;
@@ -13,10 +14,11 @@ mod lines;
 mod load;
 mod model;
 mod problem;
+mod tls;
 
 pub use load::{ENV_PREFIX, load};
 pub use model::{
     DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_WS_PATH, EndpointSpec, MAX_MAX_MESSAGE_SIZE,
-    MIN_MAX_MESSAGE_SIZE, NodeConfig, RealmSpec, TransportKind,
+    MIN_MAX_MESSAGE_SIZE, NodeConfig, RealmSpec, TlsSpec, TransportKind,
 };
 pub use problem::{ConfigErrors, Problem};

@@ -1,18 +1,23 @@
 //! One connection's task: the framing handshake, then the session's reader and writer running
 //! side by side until either ends.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use crossway_protocol::{Codec, Message};
-use crossway_routing::{Outbox, OutboxReceiver, Router, Session, TransportInfo, outbox};
+use crossway_routing::{
+    ClientCertificate, Outbox, OutboxReceiver, Router, Session, TransportInfo, outbox,
+};
+use crossway_transport::tls::{PeerIdentity, TlsAcceptor};
 use crossway_transport::{
-    BoxedIo, CloseReason, Connection, FrameReader, FrameWriter, WsServerConfig, rt,
+    BoxedIo, CloseReason, Connection, FrameReader, FrameWriter, HandshakeError, PeerAddr,
+    RawSocketServerConfig, WsServerConfig, rt,
 };
 use futures_util::future::{Either, select};
 use tracing::{Instrument, debug, field, info_span, warn};
 
+use crate::config::TransportKind;
+use crate::counters::Counters;
 use crate::limits::{
     FLUSH_TIMEOUT, HANDSHAKE_TIMEOUT, HELLO_TIMEOUT, OUTBOX_CAPACITY, WRITE_BATCH,
 };
@@ -23,54 +28,115 @@ use crate::stop::{StopSignal, TaskToken};
 pub struct EndpointContext {
     /// The endpoint's name.
     pub name: String,
-    /// Its WebSocket settings.
+    /// Its framing.
+    pub kind: TransportKind,
+    /// Its WebSocket settings (websocket and universal endpoints).
     pub ws: WsServerConfig,
+    /// Its RawSocket settings (rawsocket and universal endpoints).
+    pub rs: RawSocketServerConfig,
+    /// The TLS acceptor, for a TLS endpoint.
+    pub tls: Option<TlsAcceptor>,
     /// The router.
     pub router: Arc<Router>,
+    /// The node's counters.
+    pub counters: Arc<Counters>,
     /// The node's stop signal.
     pub stop: StopSignal,
 }
 
 /// Serves one accepted connection to its end. Never panics on peer input; every failure ends
 /// this connection only.
-pub async fn serve(io: BoxedIo, peer: SocketAddr, ep: Arc<EndpointContext>, token: TaskToken) {
+pub async fn serve(io: BoxedIo, peer: PeerAddr, ep: Arc<EndpointContext>, token: TaskToken) {
     let span = info_span!(
         "session",
         id = field::Empty,
         peer = %peer,
         endpoint = %ep.name,
-        realm = field::Empty
+        realm = field::Empty,
+        cert = field::Empty
     );
     async move {
         let _token = token;
-        let conn = match rt::timeout(
-            HANDSHAKE_TIMEOUT,
-            crossway_transport::accept_websocket(io, &ep.ws),
-        )
-        .await
-        {
-            Ok(Ok(conn)) => conn,
-            Ok(Err(e)) => {
-                debug!(error = %e, "handshake failed");
+        let (conn, cert) = match rt::timeout(HANDSHAKE_TIMEOUT, handshake(io, &ep)).await {
+            Ok(Ok(done)) => done,
+            Ok(Err(failure)) => {
+                let counter = match failure {
+                    Failure::Tls(_) => &ep.counters.tls_handshake_failures,
+                    Failure::Framing(_) => &ep.counters.framing_handshake_failures,
+                };
+                Counters::bump(counter);
+                debug!(reason = %failure, "handshake failed");
                 return;
             }
             Err(_) => {
+                Counters::bump(&ep.counters.handshake_timeouts);
                 debug!("handshake timed out after {:?}", HANDSHAKE_TIMEOUT);
                 return;
             }
         };
-        run_session(conn, peer, &ep).await;
+        if let Some(cert) = &cert {
+            tracing::Span::current().record("cert", field::display(cert));
+        }
+        run_session(conn, cert, peer, &ep).await;
     }
     .instrument(span)
     .await;
 }
 
+/// Why a handshake failed, by layer.
+#[derive(Debug, thiserror::Error)]
+enum Failure {
+    /// The TLS handshake.
+    #[error("TLS: {0}")]
+    Tls(HandshakeError),
+    /// The WebSocket or RawSocket handshake.
+    #[error("{0}")]
+    Framing(HandshakeError),
+}
+
+/// TLS (on a TLS endpoint), then the framing handshake.
+async fn handshake(
+    io: BoxedIo,
+    ep: &EndpointContext,
+) -> Result<(Connection, Option<ClientCertificate>), Failure> {
+    let (io, cert) = match &ep.tls {
+        Some(acceptor) => {
+            let (io, peer) = acceptor.accept(io).await.map_err(Failure::Tls)?;
+            (io, peer.map(client_certificate))
+        }
+        None => (io, None),
+    };
+    let conn = match ep.kind {
+        TransportKind::WebSocket => crossway_transport::accept_websocket(io, &ep.ws).await,
+        TransportKind::RawSocket => crossway_transport::accept_rawsocket(io, &ep.rs).await,
+        TransportKind::Universal => crossway_transport::accept_universal(io, &ep.ws, &ep.rs).await,
+    }
+    .map_err(Failure::Framing)?;
+    Ok((conn, cert))
+}
+
+/// The router's view of a verified client certificate.
+fn client_certificate(peer: PeerIdentity) -> ClientCertificate {
+    ClientCertificate {
+        common_name: peer.common_name,
+        san_dns: peer.san_dns,
+        san_email: peer.san_email,
+        fingerprint_sha256: peer.fingerprint_sha256,
+    }
+}
+
 /// Runs the WAMP session over an established connection.
-async fn run_session(conn: Connection, peer: SocketAddr, ep: &EndpointContext) {
+async fn run_session(
+    conn: Connection,
+    cert: Option<ClientCertificate>,
+    peer: PeerAddr,
+    ep: &EndpointContext,
+) {
     let Connection {
         reader,
         writer,
         serializer,
+        framing,
     } = conn;
     let Some(codec) = Codec::from_name(serializer.name()) else {
         warn!(
@@ -86,10 +152,15 @@ async fn run_session(conn: Connection, peer: SocketAddr, ep: &EndpointContext) {
         TransportInfo {
             peer: peer.to_string(),
             endpoint: ep.name.clone(),
-            transport: "websocket".to_owned(),
+            transport: framing.name().to_owned(),
+            client_certificate: cert,
         },
     );
-    debug!(serializer = codec.name(), "connection open");
+    debug!(
+        serializer = codec.name(),
+        framing = framing.name(),
+        "connection open"
+    );
     // The reader tells the writer how the framing should close when the peer broke a rule.
     let (close_tx, close_rx) = async_channel::bounded(1);
     let read = Box::pin(read_loop(

@@ -6,17 +6,23 @@
 //! - `connection`: one connection's task (handshake, reader, writer).
 //! - [`limits`]: the timeouts and queue bounds of a connection.
 //! - `stop`: the stop signal and the count of live tasks.
+//! - [`counters`]: what happened to connections (handshake failures, timeouts).
+//! - `reload`: TLS certificates picked up on SIGHUP and when their files change.
 //! - [`signals`]: SIGINT and SIGTERM.
 //! - [`logging`]: the log subscriber.
 //! - [`cli`]: the `crossway` command line.
+//! - [`certs`]: development certificates (`crossway certs`, `tls.create_if_missing`).
 
+pub mod certs;
 pub mod cli;
 pub mod config;
 mod connection;
+pub mod counters;
 mod endpoint;
 pub mod limits;
 pub mod logging;
 pub mod node;
+mod reload;
 pub mod signals;
 mod stop;
 

@@ -7,13 +7,20 @@ use std::sync::Arc;
 
 use crossway_protocol::Uri;
 use crossway_routing::{RealmConfig, Router};
-use crossway_transport::{Listener, WsServerConfig, rt};
+use crossway_transport::{
+    BindOptions, ListenAddr, Listener, RawSocketServerConfig, WsServerConfig, rt,
+};
 use tracing::{info, warn};
 
-use crate::config::NodeConfig;
+use crossway_transport::tls::{TlsAcceptor, load_server_config};
+
+use crate::certs;
+use crate::config::{NodeConfig, TlsSpec};
 use crate::connection::EndpointContext;
+use crate::counters::Counters;
 use crate::endpoint::BoundEndpoint;
 use crate::limits::SHUTDOWN_DRAIN;
+use crate::reload::{self, Reloadable};
 use crate::stop::{StopSignal, StopTrigger, TaskCount, stop_signal};
 
 /// A node with every endpoint bound.
@@ -21,6 +28,11 @@ pub struct Node {
     router: Arc<Router>,
     endpoints: Vec<BoundEndpoint>,
     trigger: StopTrigger,
+    stop: StopSignal,
+    counters: Arc<Counters>,
+    reloadable: Vec<Reloadable>,
+    reload_tx: async_channel::Sender<()>,
+    reload_rx: async_channel::Receiver<()>,
 }
 
 /// Why the node could not start.
@@ -29,6 +41,9 @@ pub enum StartError {
     /// One or more endpoints could not bind; none was served.
     #[error("cannot listen: {}", .0.join("; "))]
     Bind(Vec<String>),
+    /// One or more TLS endpoints could not load their certificates; none was served.
+    #[error("cannot start TLS: {}", .0.join("; "))]
+    Tls(Vec<String>),
 }
 
 impl Node {
@@ -47,14 +62,47 @@ impl Node {
         for realm in &config.realms {
             info!(realm = %Uri::new(&realm.name), "realm ready");
         }
+        for w in &config.warnings {
+            warn!("{w}");
+        }
         let (trigger, stop) = stop_signal();
+        let counters = Arc::new(Counters::default());
+        let mut acceptors = Vec::new();
+        let mut reloadable = Vec::new();
+        let mut tls_failures = Vec::new();
+        for ep in &config.endpoints {
+            let acceptor = match &ep.tls {
+                Some(spec) => match start_tls(&ep.name, spec) {
+                    Ok(acceptor) => {
+                        reloadable.push(Reloadable::new(
+                            ep.name.clone(),
+                            spec.settings.clone(),
+                            acceptor.clone(),
+                        ));
+                        Some(acceptor)
+                    }
+                    Err(mut problems) => {
+                        tls_failures.append(&mut problems);
+                        None
+                    }
+                },
+                None => None,
+            };
+            acceptors.push(acceptor);
+        }
+        if !tls_failures.is_empty() {
+            return Err(StartError::Tls(tls_failures));
+        }
         let mut endpoints = Vec::new();
         let mut failures = Vec::new();
-        for ep in &config.endpoints {
-            match Listener::bind(&ep.listen).await {
+        for (ep, tls) in config.endpoints.iter().zip(acceptors) {
+            let options = BindOptions {
+                unix_mode: ep.unix_mode,
+            };
+            match Listener::bind_with(&ep.listen, &options).await {
                 Ok(listener) => endpoints.push(BoundEndpoint::new(
                     listener,
-                    context(ep, router.clone(), stop.clone()),
+                    context(ep, tls, router.clone(), stop.clone(), counters.clone()),
                 )),
                 Err(e) => failures.push(format!("endpoint \"{}\" on {}: {e}", ep.name, ep.listen)),
             }
@@ -62,14 +110,41 @@ impl Node {
         if !failures.is_empty() {
             return Err(StartError::Bind(failures));
         }
+        let (reload_tx, reload_rx) = async_channel::bounded(1);
         Ok(Node {
             router,
             endpoints,
             trigger,
+            stop,
+            counters,
+            reloadable,
+            reload_tx,
+            reload_rx,
         })
     }
 
-    /// Each endpoint's name and bound address, in config order.
+    /// The node's counters.
+    pub fn counters(&self) -> Arc<Counters> {
+        self.counters.clone()
+    }
+
+    /// A handle that makes every TLS endpoint reload its certificates (what SIGHUP does).
+    pub fn reload_handle(&self) -> ReloadHandle {
+        ReloadHandle {
+            tx: self.reload_tx.clone(),
+        }
+    }
+
+    /// Each endpoint's name and where it listens (the real port when the config said port 0),
+    /// in config order.
+    pub fn listen_addrs(&self) -> Vec<(String, ListenAddr)> {
+        self.endpoints
+            .iter()
+            .filter_map(|e| Some((e.name().to_owned(), e.listen_addr().ok()?)))
+            .collect()
+    }
+
+    /// Each TCP endpoint's name and bound address, in config order.
     pub fn local_addrs(&self) -> Vec<(String, SocketAddr)> {
         self.endpoints
             .iter()
@@ -89,7 +164,13 @@ impl Node {
             router,
             endpoints,
             trigger,
+            stop,
+            reloadable,
+            reload_rx,
+            counters,
+            ..
         } = self;
+        let watcher = rt::spawn(reload::watch(reloadable, reload_rx, stop, counters));
         let tasks = TaskCount::new();
         let mut loops = Vec::new();
         for ep in endpoints {
@@ -101,6 +182,7 @@ impl Node {
         for l in loops {
             l.await;
         }
+        watcher.await;
         router.shutdown();
         if tasks.wait_idle(SHUTDOWN_DRAIN).await {
             info!("every session closed");
@@ -113,15 +195,58 @@ impl Node {
     }
 }
 
+/// Makes a TLS endpoint's acceptor: creates development certificates first when the block asks
+/// for it and none of its files exists; logs the loader's warnings.
+fn start_tls(endpoint: &str, spec: &TlsSpec) -> Result<TlsAcceptor, Vec<String>> {
+    if spec.create_if_missing {
+        certs::create_if_missing(endpoint, &spec.settings)
+            .map_err(|e| vec![format!("endpoint \"{endpoint}\": {e}")])?;
+    }
+    match load_server_config(&spec.settings) {
+        Ok(loaded) => {
+            for w in &loaded.warnings {
+                warn!(endpoint, "{w}");
+            }
+            Ok(TlsAcceptor::new(loaded.config))
+        }
+        Err(problems) => Err(problems
+            .iter()
+            .map(|p| format!("endpoint \"{endpoint}\": {p}"))
+            .collect()),
+    }
+}
+
+/// Asks a running node to reload its TLS certificates.
+#[derive(Debug, Clone)]
+pub struct ReloadHandle {
+    tx: async_channel::Sender<()>,
+}
+
+impl ReloadHandle {
+    /// Requests a reload; requests made while one is pending are merged into it.
+    pub fn reload(&self) {
+        let _ = self.tx.try_send(());
+    }
+}
+
 fn context(
     ep: &crate::config::EndpointSpec,
+    tls: Option<TlsAcceptor>,
     router: Arc<Router>,
     stop: StopSignal,
+    counters: Arc<Counters>,
 ) -> EndpointContext {
     EndpointContext {
+        tls,
+        counters,
         name: ep.name.clone(),
+        kind: ep.transport,
         ws: WsServerConfig {
             path: ep.path.clone(),
+            serializers: ep.serializers.clone(),
+            max_message_size: ep.max_message_size,
+        },
+        rs: RawSocketServerConfig {
             serializers: ep.serializers.clone(),
             max_message_size: ep.max_message_size,
         },

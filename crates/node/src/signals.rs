@@ -1,4 +1,5 @@
 //! SIGINT and SIGTERM: the first starts a graceful shutdown, a second one exits at once.
+//! SIGHUP: reload the TLS certificates.
 
 use futures_util::StreamExt;
 use signal_hook_async_std::Signals;
@@ -28,4 +29,16 @@ pub fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()
             }
         });
     })
+}
+
+/// Forwards every SIGHUP to `handle` (TLS certificates are reloaded) for the life of the
+/// process.
+pub fn forward_reloads(handle: crate::node::ReloadHandle) -> std::io::Result<()> {
+    let mut signals = Signals::new([signal_hook::consts::SIGHUP])?;
+    crossway_transport::rt::spawn(async move {
+        while signals.next().await.is_some() {
+            handle.reload();
+        }
+    });
+    Ok(())
 }

@@ -9,6 +9,7 @@
 //! - [`session`]: [`Session`], the WAMP state machine of one client, and its [`Outcome`]s.
 //! - [`mod@outbox`]: [`Outbox`], a session's one bounded queue of encoded frames.
 //! - [`identity`]: [`Identity`], who a session is (the seam for authentication).
+//! - [`certificate`]: [`ClientCertificate`], the verified client certificate of a connection.
 //! - [`error`]: why the router aborts a session or refuses a request, and the WAMP URIs for it.
 //! - `realm`: a realm's URI rules, session table and broker.
 //! - `welcome`: what HELLO must hold and what WELCOME announces.
@@ -19,6 +20,7 @@
 //! - `matcher`: match policies (exact, prefix, wildcard) and the pattern index.
 //! - `publication`: PUBLISH options and which subscribers receive an event.
 
+pub mod certificate;
 pub mod error;
 pub mod identity;
 pub mod outbox;
@@ -37,6 +39,7 @@ mod welcome;
 #[cfg(test)]
 mod testing;
 
+pub use certificate::ClientCertificate;
 pub use error::{AbortReason, RequestError};
 pub use identity::Identity;
 pub use outbox::{CloseReason, Outbox, OutboxClosed, OutboxReceiver, outbox};

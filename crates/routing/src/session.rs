@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crossway_protocol::{Dict, Message, SessionId, Uri};
 
+use crate::certificate::ClientCertificate;
 use crate::error::AbortReason;
 use crate::identity::{self, Identity};
 use crate::joined::{Joined, Step};
@@ -24,6 +25,8 @@ pub struct TransportInfo {
     pub endpoint: String,
     /// The transport: `websocket` or `rawsocket`.
     pub transport: String,
+    /// The client certificate the TLS layer verified, if the connection has one.
+    pub client_certificate: Option<ClientCertificate>,
 }
 
 /// What the node must do after one incoming message.

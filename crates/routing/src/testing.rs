@@ -79,6 +79,7 @@ impl Client {
             peer: "127.0.0.1:5555".to_owned(),
             endpoint: "test".to_owned(),
             transport: "websocket".to_owned(),
+            client_certificate: None,
         };
         Client {
             session: Session::new(Arc::clone(router), tx, info),

@@ -1,9 +1,14 @@
 //! An established connection: a reader, a writer and the serializer agreed in the handshake.
 
+use std::fmt;
+use std::sync::Arc;
+
 use async_tungstenite::WebSocketStream;
+use futures_util::io::AsyncReadExt;
 
 use crate::frame::{FrameReader, FrameWriter};
 use crate::io::BoxedIo;
+use crate::rawsocket::{RsReader, RsWriter, WriteState};
 use crate::serializer::Serializer;
 
 /// An established connection, split so that reading and writing run concurrently.
@@ -15,6 +20,17 @@ pub struct Connection {
     pub writer: FrameWriter,
     /// The serializer the handshake chose.
     pub serializer: Serializer,
+    /// The framing the handshake established.
+    pub framing: Framing,
+}
+
+/// The framing of a connection: what the node reports as its transport.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Framing {
+    /// WAMP over WebSocket.
+    WebSocket,
+    /// WAMP over RawSocket.
+    RawSocket,
 }
 
 impl Connection {
@@ -25,6 +41,41 @@ impl Connection {
             reader: FrameReader::websocket(rx),
             writer: FrameWriter::websocket(tx, serializer.is_text()),
             serializer,
+            framing: Framing::WebSocket,
         }
+    }
+
+    /// A connection over a stream whose RawSocket handshake is done: `max` is the longest
+    /// message this side accepts, `peer_max` the longest the peer does.
+    pub(crate) fn rawsocket(
+        io: BoxedIo,
+        serializer: Serializer,
+        max: usize,
+        peer_max: usize,
+    ) -> Self {
+        let (rx, tx) = io.split();
+        let write = WriteState::shared(tx);
+        Connection {
+            reader: FrameReader::rawsocket(RsReader::new(rx, Arc::clone(&write), max, peer_max)),
+            writer: FrameWriter::rawsocket(RsWriter::new(write, peer_max)),
+            serializer,
+            framing: Framing::RawSocket,
+        }
+    }
+}
+
+impl Framing {
+    /// `websocket` or `rawsocket`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Framing::WebSocket => "websocket",
+            Framing::RawSocket => "rawsocket",
+        }
+    }
+}
+
+impl fmt::Display for Framing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }

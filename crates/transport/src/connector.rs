@@ -8,5 +8,12 @@ use crate::rt;
 pub async fn connect_tcp(host_port: &str) -> std::io::Result<BoxedIo> {
     let stream = rt::TcpStream::connect(host_port).await?;
     stream.set_nodelay(true)?;
-    Ok(Box::new(stream))
+    Ok(Box::new(rt::ShutdownOnClose(stream)))
+}
+
+/// Connects to the Unix domain socket at `path`.
+#[cfg(unix)]
+pub async fn connect_unix(path: impl AsRef<std::path::Path>) -> std::io::Result<BoxedIo> {
+    let stream = rt::UnixStream::connect(path.as_ref()).await?;
+    Ok(Box::new(rt::ShutdownOnClose(stream)))
 }

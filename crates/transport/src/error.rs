@@ -54,6 +54,14 @@ pub enum HandshakeError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A RawSocket handshake ended with an error reply: sent to the client (server side), or
+    /// received from the router (client side).
+    #[error("RawSocket handshake refused: {0}")]
+    RawSocketRefused(crate::rawsocket::RawSocketError),
+    /// The TLS handshake failed, with rustls's reason ("peer sent no certificates",
+    /// "invalid peer certificate: UnknownIssuer", "received fatal alert: ...").
+    #[error("TLS handshake failed: {0}")]
+    Tls(String),
     /// The peer closed the stream before the handshake was complete.
     #[error("peer closed the connection during the handshake")]
     Closed,

@@ -5,7 +5,7 @@
 //! async-tungstenite's split, whose lock is held only inside a poll, never across an `.await`.
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_tungstenite::tungstenite::error::{CapacityError, ProtocolError};
 use async_tungstenite::tungstenite::protocol::CloseFrame;
@@ -18,6 +18,7 @@ use futures_util::{SinkExt, StreamExt};
 use crate::close::CloseReason;
 use crate::error::TransportError;
 use crate::io::BoxedIo;
+use crate::rawsocket::{RsReader, RsWriter};
 use crate::rt;
 
 /// How long a reader that got the peer's close frame waits for the peer to end the stream.
@@ -26,6 +27,9 @@ const CLOSE_DRAIN_TIMEOUT: Duration = Duration::from_secs(1);
 /// The receiving half of a connection: one WAMP message at a time.
 pub struct FrameReader {
     inner: ReaderKind,
+    /// PONGs and last activity, for WebSocket (RawSocket keeps its own).
+    ws_pongs: u64,
+    ws_last_activity: Instant,
 }
 
 /// The sending half of a connection: feed messages, then flush once.
@@ -36,10 +40,12 @@ pub struct FrameWriter {
 
 enum ReaderKind {
     WebSocket(WebSocketReceiver<BoxedIo>),
+    RawSocket(RsReader),
 }
 
 enum WriterKind {
     WebSocket(WebSocketSender<BoxedIo>),
+    RawSocket(RsWriter),
 }
 
 impl FrameReader {
@@ -47,6 +53,35 @@ impl FrameReader {
     pub(crate) fn websocket(rx: WebSocketReceiver<BoxedIo>) -> Self {
         FrameReader {
             inner: ReaderKind::WebSocket(rx),
+            ws_pongs: 0,
+            ws_last_activity: Instant::now(),
+        }
+    }
+
+    /// A reader over the receiving half of a RawSocket connection.
+    pub(crate) fn rawsocket(rx: RsReader) -> Self {
+        FrameReader {
+            inner: ReaderKind::RawSocket(rx),
+            ws_pongs: 0,
+            ws_last_activity: Instant::now(),
+        }
+    }
+
+    /// How many pongs (WebSocket pong frames, RawSocket PONG messages) the peer has sent: the
+    /// answers to [`FrameWriter::ping`], seen by a running [`FrameReader::recv`].
+    pub fn pongs_received(&self) -> u64 {
+        match &self.inner {
+            ReaderKind::WebSocket(_) => self.ws_pongs,
+            ReaderKind::RawSocket(rx) => rx.pongs_received(),
+        }
+    }
+
+    /// When the peer last sent a message, a ping or a pong (or when the connection opened):
+    /// keep-alive evidence.
+    pub fn last_activity(&self) -> Instant {
+        match &self.inner {
+            ReaderKind::WebSocket(_) => self.ws_last_activity,
+            ReaderKind::RawSocket(rx) => rx.last_activity(),
         }
     }
 
@@ -56,15 +91,25 @@ impl FrameReader {
     /// Text and binary frames are both accepted. Control frames are handled here: a ping is
     /// answered with a pong that this reader writes and flushes itself, so keep a reader running
     /// even when nothing is written. A peer's close frame is answered, then the peer is given a
-    /// moment to end the stream. Cancel-safe: dropping the future loses no message.
+    /// moment to end the stream.
+    ///
+    /// Over RawSocket, a PING is answered at once with a PONG echoing its payload (written by this
+    /// reader, under a lock shared with the writer), a PONG is counted, and the end of the stream
+    /// between two frames is the clean close. Cancel-safe: dropping the future loses no message.
     pub async fn recv(&mut self) -> Result<Option<Bytes>, TransportError> {
         match &mut self.inner {
+            ReaderKind::RawSocket(rx) => rx.recv().await,
             ReaderKind::WebSocket(rx) => loop {
-                match rx.next().await {
+                let next = rx.next().await;
+                if let Some(Ok(_)) = next {
+                    self.ws_last_activity = Instant::now();
+                }
+                match next {
                     None => return Ok(None),
                     Some(Ok(Message::Text(text))) => return Ok(Some(Bytes::from(text))),
                     Some(Ok(Message::Binary(data))) => return Ok(Some(data)),
-                    Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
+                    Some(Ok(Message::Pong(_))) => self.ws_pongs += 1,
+                    Some(Ok(Message::Ping(_) | Message::Frame(_))) => {}
                     Some(Ok(Message::Close(_))) => {
                         drain_after_close(rx).await;
                         return Ok(None);
@@ -85,10 +130,24 @@ impl FrameWriter {
         }
     }
 
+    /// A writer over the sending half of a RawSocket connection.
+    pub(crate) fn rawsocket(tx: RsWriter) -> Self {
+        FrameWriter {
+            inner: WriterKind::RawSocket(tx),
+            text: false,
+        }
+    }
+
     /// Queues one message without flushing: a text frame for JSON, a binary frame otherwise.
     /// May write to the stream when enough is queued, and waits while the stream cannot take
     /// more. A JSON message that is not UTF-8 gives [`TransportError::InvalidUtf8`].
+    ///
+    /// Over RawSocket, a message longer than the peer's handshake length gives
+    /// [`TransportError::TooLarge`] (nothing is sent; the connection stays usable).
     pub async fn feed(&mut self, frame: Bytes) -> Result<(), TransportError> {
+        if let WriterKind::RawSocket(tx) = &mut self.inner {
+            return tx.feed(frame).await;
+        }
         let message = if self.text {
             Message::Text(Utf8Bytes::try_from(frame).map_err(|_| TransportError::InvalidUtf8)?)
         } else {
@@ -96,6 +155,16 @@ impl FrameWriter {
         };
         match &mut self.inner {
             WriterKind::WebSocket(tx) => tx.feed(message).await.map_err(ws_error),
+            WriterKind::RawSocket(_) => Ok(()),
+        }
+    }
+
+    /// Sends a ping with `payload` (a WebSocket ping frame, a RawSocket PING) after everything
+    /// queued, and flushes. The peer's pong shows in [`FrameReader::pongs_received`].
+    pub async fn ping(&mut self, payload: Bytes) -> Result<(), TransportError> {
+        match &mut self.inner {
+            WriterKind::WebSocket(tx) => tx.send(Message::Ping(payload)).await.map_err(ws_error),
+            WriterKind::RawSocket(tx) => tx.ping(payload).await,
         }
     }
 
@@ -103,6 +172,7 @@ impl FrameWriter {
     pub async fn flush(&mut self) -> Result<(), TransportError> {
         match &mut self.inner {
             WriterKind::WebSocket(tx) => SinkExt::flush(tx).await.map_err(ws_error),
+            WriterKind::RawSocket(tx) => tx.flush().await,
         }
     }
 
@@ -113,9 +183,11 @@ impl FrameWriter {
 
     /// Sends a close frame with `reason`'s code after everything queued, and flushes. Best effort:
     /// a connection that is already closing or closed is not an error. The stream ends once the
-    /// peer answers, which the reader sees as `Ok(None)`.
+    /// peer answers, which the reader sees as `Ok(None)`. RawSocket has no close message: it
+    /// writes what is queued and ends its direction of the stream, whatever the reason.
     pub async fn close_with(&mut self, reason: CloseReason) -> Result<(), TransportError> {
         match &mut self.inner {
+            WriterKind::RawSocket(tx) => tx.close().await,
             WriterKind::WebSocket(tx) => {
                 let frame = CloseFrame {
                     code: CloseCode::from(reason.code()),
@@ -134,6 +206,7 @@ impl fmt::Debug for FrameReader {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let framing = match self.inner {
             ReaderKind::WebSocket(_) => "websocket",
+            ReaderKind::RawSocket(_) => "rawsocket",
         };
         f.debug_struct("FrameReader")
             .field("framing", &framing)
@@ -145,6 +218,7 @@ impl fmt::Debug for FrameWriter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let framing = match self.inner {
             WriterKind::WebSocket(_) => "websocket",
+            WriterKind::RawSocket(_) => "rawsocket",
         };
         f.debug_struct("FrameWriter")
             .field("framing", &framing)

@@ -4,14 +4,22 @@
 //! accepted byte streams, a byte stream into a framed [`Connection`], and gives whole messages
 //! as [`bytes::Bytes`].
 //!
-//! - [`rt`]: the runtime seam (spawn, timeout, sleep, TCP types); the only file naming async-std.
+//! - [`rt`]: the runtime seam (spawn, timeout, sleep, TCP and Unix socket types); the only file
+//!   naming async-std.
 //! - [`io`]: [`Io`] and [`BoxedIo`], the byte stream below the framing.
-//! - [`listener`]: [`ListenAddr`] and [`Listener`], whose accept never fails.
-//! - [`connector`]: [`connect_tcp`], for clients.
+//! - [`listener`]: [`ListenAddr`] and [`Listener`] (TCP or Unix socket), whose accept never
+//!   fails, with [`BindOptions`] and [`PeerAddr`].
+//! - [`connector`]: [`connect_tcp`] and `connect_unix`, for clients.
 //! - [`serializer`]: [`Serializer`], the names the handshakes negotiate.
 //! - [`websocket`]: [`accept_websocket`] and [`connect_websocket`], the HTTP upgrade and the
 //!   WAMP subprotocol choice.
-//! - [`connection`]: [`Connection`], a reader, a writer and the serializer.
+//! - [`tls`]: [`TlsSettings`], [`load_server_config`], [`TlsAcceptor`] (reloadable, gives the
+//!   client's [`PeerIdentity`]), and [`TlsClientSettings`] with [`connect_tls`] for clients.
+//! - [`rawsocket`]: [`accept_rawsocket`], [`refuse_rawsocket`] and [`connect_rawsocket`], the
+//!   0x7F handshake and the length-prefixed framing with PING/PONG.
+//! - [`universal`]: [`accept_universal`], both framings on one port by the first octet.
+//! - [`prefixed`]: [`Prefixed`], a stream that gives back octets already read from it.
+//! - [`connection`]: [`Connection`], a reader, a writer, the serializer and the [`Framing`].
 //! - [`frame`]: [`FrameReader`] and [`FrameWriter`], whole messages in and out.
 //! - [`close`]: [`CloseReason`], why this side closes.
 //! - [`error`]: [`TransportError`] and [`HandshakeError`].
@@ -24,16 +32,33 @@ pub mod frame;
 mod http;
 pub mod io;
 pub mod listener;
+pub mod prefixed;
+pub mod rawsocket;
 pub mod rt;
 pub mod serializer;
+pub mod tls;
+pub mod universal;
+#[cfg(unix)]
+mod unix;
 pub mod websocket;
 
 pub use close::CloseReason;
-pub use connection::Connection;
+pub use connection::{Connection, Framing};
 pub use connector::connect_tcp;
+#[cfg(unix)]
+pub use connector::connect_unix;
 pub use error::{HandshakeError, TransportError};
 pub use frame::{FrameReader, FrameWriter};
 pub use io::{BoxedIo, Io};
-pub use listener::{ListenAddr, ListenAddrError, Listener};
+pub use listener::{BindOptions, ListenAddr, ListenAddrError, Listener, PeerAddr};
+pub use prefixed::Prefixed;
+pub use rawsocket::{
+    RawSocketError, RawSocketServerConfig, accept_rawsocket, connect_rawsocket, refuse_rawsocket,
+};
 pub use serializer::Serializer;
+pub use tls::{
+    ClientAuth, LoadedTls, PeerIdentity, TlsAcceptor, TlsClientSettings, TlsConfigError,
+    TlsConnector, TlsSettings, TlsVersion, connect_tls, load_server_config,
+};
+pub use universal::accept_universal;
 pub use websocket::{WsServerConfig, accept_websocket, connect_websocket};

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::io::ErrorKind;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -17,12 +18,32 @@ const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
 /// Where an endpoint listens.
 ///
 /// Parsed from `127.0.0.1:8080`, `0.0.0.0:8080`, `[::1]:8080`, `[::]:8080` or `localhost:8080`
-/// (`localhost` means the IPv4 loopback address, without asking a resolver). Displayed the same
-/// way.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// (`localhost` means the IPv4 loopback address, without asking a resolver), or
+/// `unix:/path/to.sock`. Displayed the same way.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ListenAddr {
     /// A TCP address and port (port 0: the system picks one; see [`Listener::local_addr`]).
     Tcp(SocketAddr),
+    /// A Unix domain socket at this path, as written (a relative path is relative to the
+    /// process's working directory: resolve it first if it should not be).
+    Unix(PathBuf),
+}
+
+/// How to bind: settings that only some kinds of address use.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BindOptions {
+    /// The permission bits of a Unix socket file (such as `0o660`); `None` leaves what the
+    /// umask gives. Ignored for TCP.
+    pub unix_mode: Option<u32>,
+}
+
+/// Where an accepted connection comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PeerAddr {
+    /// A TCP peer's address and port; displayed as `127.0.0.1:5555`.
+    Tcp(SocketAddr),
+    /// A peer on a Unix domain socket (they have no useful address); displayed as `unix`.
+    Unix,
 }
 
 /// A listen address that could not be parsed.
@@ -35,25 +56,70 @@ pub struct ListenAddrError {
     pub reason: String,
 }
 
-/// A bound listening socket.
+/// A bound listening socket. A Unix socket's file is removed when the listener is dropped.
 #[derive(Debug)]
 pub struct Listener {
-    inner: rt::TcpListener,
+    inner: Bound,
+}
+
+/// The socket of a [`Listener`].
+#[derive(Debug)]
+enum Bound {
+    Tcp(rt::TcpListener),
+    /// The listener, then its file: dropped in that order.
+    #[cfg(unix)]
+    Unix(rt::UnixListener, crate::unix::SocketFile),
 }
 
 impl Listener {
-    /// Binds `addr`.
+    /// Binds `addr` with default [`BindOptions`].
     pub async fn bind(addr: &ListenAddr) -> std::io::Result<Listener> {
-        match addr {
-            ListenAddr::Tcp(sa) => Ok(Listener {
-                inner: rt::TcpListener::bind(sa).await?,
-            }),
+        Listener::bind_with(addr, &BindOptions::default()).await
+    }
+
+    /// Binds `addr`. For a Unix socket: a stale socket file at the path (nobody listening) is
+    /// replaced, a live one gives [`ErrorKind::AddrInUse`], a path that is not a socket
+    /// [`ErrorKind::AlreadyExists`]; `options.unix_mode` is applied to the new file.
+    pub async fn bind_with(addr: &ListenAddr, options: &BindOptions) -> std::io::Result<Listener> {
+        let inner = match addr {
+            ListenAddr::Tcp(sa) => Bound::Tcp(rt::TcpListener::bind(sa).await?),
+            #[cfg(unix)]
+            ListenAddr::Unix(path) => {
+                let (listener, file) = crate::unix::bind(path, options.unix_mode).await?;
+                Bound::Unix(listener, file)
+            }
+            #[cfg(not(unix))]
+            ListenAddr::Unix(_) => {
+                let _ = options;
+                return Err(std::io::Error::new(
+                    ErrorKind::Unsupported,
+                    "Unix domain sockets are not available on this platform",
+                ));
+            }
+        };
+        Ok(Listener { inner })
+    }
+
+    /// The TCP address actually bound (with the port the system chose for port 0); an error of
+    /// kind [`ErrorKind::Unsupported`] for a Unix socket (see [`Listener::listen_addr`]).
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        match &self.inner {
+            Bound::Tcp(l) => l.local_addr(),
+            #[cfg(unix)]
+            Bound::Unix(..) => Err(std::io::Error::new(
+                ErrorKind::Unsupported,
+                "a Unix socket listener has no IP address",
+            )),
         }
     }
 
-    /// The address actually bound (with the port the system chose for port 0).
-    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
-        self.inner.local_addr()
+    /// The address actually bound, of either kind (with the port the system chose for port 0).
+    pub fn listen_addr(&self) -> std::io::Result<ListenAddr> {
+        match &self.inner {
+            Bound::Tcp(l) => l.local_addr().map(ListenAddr::Tcp),
+            #[cfg(unix)]
+            Bound::Unix(_, file) => Ok(ListenAddr::Unix(file.path().to_owned())),
+        }
     }
 
     /// Waits for the next connection. Never fails: errors that concern one connection
@@ -61,16 +127,11 @@ impl Listener {
     /// and followed by a pause of 10 ms that doubles up to 1 s while they go on.
     ///
     /// Accepted TCP streams have `TCP_NODELAY` set: Crossway batches its writes itself.
-    pub async fn accept(&self) -> (BoxedIo, SocketAddr) {
+    pub async fn accept(&self) -> (BoxedIo, PeerAddr) {
         let mut backoff = ACCEPT_BACKOFF_START;
         loop {
-            match self.inner.accept().await {
-                Ok((stream, peer)) => {
-                    if let Err(e) = stream.set_nodelay(true) {
-                        tracing::debug!(%peer, error = %e, "cannot set TCP_NODELAY");
-                    }
-                    return (Box::new(stream), peer);
-                }
+            match self.accept_once().await {
+                Ok(accepted) => return accepted,
                 Err(e) if is_per_connection(&e) => {
                     tracing::debug!(error = %e, "connection failed before accept");
                 }
@@ -79,6 +140,24 @@ impl Listener {
                     rt::sleep(backoff).await;
                     backoff = (backoff * 2).min(ACCEPT_BACKOFF_MAX);
                 }
+            }
+        }
+    }
+
+    /// One accept attempt.
+    async fn accept_once(&self) -> std::io::Result<(BoxedIo, PeerAddr)> {
+        match &self.inner {
+            Bound::Tcp(l) => {
+                let (stream, peer) = l.accept().await?;
+                if let Err(e) = stream.set_nodelay(true) {
+                    tracing::debug!(%peer, error = %e, "cannot set TCP_NODELAY");
+                }
+                Ok((Box::new(rt::ShutdownOnClose(stream)), PeerAddr::Tcp(peer)))
+            }
+            #[cfg(unix)]
+            Bound::Unix(l, _) => {
+                let (stream, _) = l.accept().await?;
+                Ok((Box::new(rt::ShutdownOnClose(stream)), PeerAddr::Unix))
             }
         }
     }
@@ -92,8 +171,13 @@ impl FromStr for ListenAddr {
             input: s.to_owned(),
             reason: reason.to_owned(),
         };
-        if s.starts_with("unix:") {
-            return Err(fail("Unix domain sockets are not supported yet"));
+        if let Some(path) = s.strip_prefix("unix:") {
+            if path.is_empty() {
+                return Err(fail(
+                    "expected a path after unix:, such as unix:/run/crossway.sock",
+                ));
+            }
+            return Ok(ListenAddr::Unix(PathBuf::from(path)));
         }
         if let Ok(sa) = SocketAddr::from_str(s) {
             return Ok(ListenAddr::Tcp(sa));
@@ -125,6 +209,16 @@ impl fmt::Display for ListenAddr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ListenAddr::Tcp(sa) => sa.fmt(f),
+            ListenAddr::Unix(path) => write!(f, "unix:{}", path.display()),
+        }
+    }
+}
+
+impl fmt::Display for PeerAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PeerAddr::Tcp(sa) => sa.fmt(f),
+            PeerAddr::Unix => f.write_str("unix"),
         }
     }
 }
@@ -169,8 +263,28 @@ mod tests {
         assert!(e.reason.contains("brackets"), "{e}");
         let e = parse("example.com:80").unwrap_err();
         assert!(e.reason.contains("IP address"), "{e}");
-        let e = parse("unix:/tmp/x.sock").unwrap_err();
-        assert!(e.reason.contains("Unix"), "{e}");
-        assert!(e.to_string().contains("\"unix:/tmp/x.sock\""));
+        let e = parse("unix:").unwrap_err();
+        assert!(e.reason.contains("path"), "{e}");
+        assert!(e.to_string().contains("\"unix:\""));
+    }
+
+    #[test]
+    fn parses_unix_paths() {
+        for s in ["unix:/tmp/x.sock", "unix:relative/x.sock", "unix:x"] {
+            let addr = parse(s).unwrap();
+            assert!(matches!(addr, ListenAddr::Unix(_)), "{s}");
+            assert_eq!(addr.to_string(), s);
+        }
+        assert_eq!(
+            parse("unix:/run/a b.sock").unwrap(),
+            ListenAddr::Unix(PathBuf::from("/run/a b.sock"))
+        );
+    }
+
+    #[test]
+    fn peer_addrs_display() {
+        let tcp = PeerAddr::Tcp("127.0.0.1:5555".parse().unwrap());
+        assert_eq!(tcp.to_string(), "127.0.0.1:5555");
+        assert_eq!(PeerAddr::Unix.to_string(), "unix");
     }
 }

@@ -244,7 +244,9 @@ fn client_error(e: WsError) -> HandshakeError {
                 });
             HandshakeError::Http { status, reason }
         }
-        WsError::Io(e) => HandshakeError::Io(e),
+        // Over TLS 1.3 a server refusing the client's certificate says so here, on the first
+        // read after the TLS handshake.
+        WsError::Io(e) => crate::tls::handshake_error(e),
         WsError::ConnectionClosed
         | WsError::AlreadyClosed
         | WsError::Protocol(tungstenite::error::ProtocolError::HandshakeIncomplete) => {

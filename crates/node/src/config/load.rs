@@ -14,6 +14,7 @@ use super::model::{
     MIN_MAX_MESSAGE_SIZE, NodeConfig, RealmSpec, TransportKind,
 };
 use super::problem::ConfigErrors;
+use super::tls::{read_tls, resolve};
 
 /// The prefix of environment variables that override configuration keys
 /// (`CROSSWAY_LOG_LEVEL=debug` sets `log_level`).
@@ -28,6 +29,8 @@ const ENDPOINT_KEYS: &[&str] = &[
     "path",
     "serializers",
     "max_message_size",
+    "tls",
+    "unix_mode",
 ];
 
 /// Loads and checks the configuration in `file`, with environment overrides.
@@ -70,8 +73,12 @@ fn read_node(c: &mut Checker, file: &Path, root: &Value) -> Option<NodeConfig> {
             format!("not a log filter ({e}); expected error, warn, info, debug or trace"),
         );
     }
+    let base = file.parent().unwrap_or(Path::new("."));
+    let mut warnings = Vec::new();
     let realms = read_list(c, &top, "realms", read_realm);
-    let endpoints = read_list(c, &top, "endpoints", read_endpoint);
+    let endpoints = read_list(c, &top, "endpoints", |c, path, v| {
+        read_endpoint(c, path, v, base, &mut warnings)
+    });
     check_unique(
         c,
         realms
@@ -98,6 +105,7 @@ fn read_node(c: &mut Checker, file: &Path, root: &Value) -> Option<NodeConfig> {
         log_level,
         realms: realms.into_iter().map(|(_, r)| r).collect(),
         endpoints: endpoints.into_iter().map(|(_, e)| e).collect(),
+        warnings,
     })
 }
 
@@ -106,7 +114,7 @@ fn read_list<T>(
     c: &mut Checker,
     top: &Table<'_>,
     key: &str,
-    item: fn(&mut Checker, &str, &Value) -> Option<T>,
+    mut item: impl FnMut(&mut Checker, &str, &Value) -> Option<T>,
 ) -> Vec<(String, T)> {
     let Some(items) = c.optional_list(top, key) else {
         if top.get(key).is_none() {
@@ -152,23 +160,26 @@ fn read_realm(c: &mut Checker, path: &str, value: &Value) -> Option<RealmSpec> {
     })
 }
 
-fn read_endpoint(c: &mut Checker, path: &str, value: &Value) -> Option<EndpointSpec> {
+fn read_endpoint(
+    c: &mut Checker,
+    path: &str,
+    value: &Value,
+    base: &Path,
+    warnings: &mut Vec<String>,
+) -> Option<EndpointSpec> {
     let t = c.table(path, value)?;
     c.only_keys(&t, ENDPOINT_KEYS);
     let name = c.required_string(&t, "name");
     let transport = match c.required_string(&t, "transport").as_deref() {
         Some("websocket") => Some(TransportKind::WebSocket),
-        Some(other @ ("rawsocket" | "universal")) => {
-            c.problem(
-                &t.child("transport"),
-                format!("transport \"{other}\" is not available in this version; use websocket"),
-            );
-            None
-        }
+        Some("rawsocket") => Some(TransportKind::RawSocket),
+        Some("universal") => Some(TransportKind::Universal),
         Some(other) => {
             c.problem(
                 &t.child("transport"),
-                format!("\"{other}\" is not a transport; expected websocket"),
+                format!(
+                    "\"{other}\" is not a transport; expected websocket, rawsocket or universal"
+                ),
             );
             None
         }
@@ -180,13 +191,41 @@ fn read_endpoint(c: &mut Checker, path: &str, value: &Value) -> Option<EndpointS
                 c.problem(
                     &t.child("listen"),
                     format!(
-                        "\"{s}\" is not a listen address ({e}); expected host:port or [ipv6]:port"
+                        "\"{s}\" is not a listen address ({e}); expected host:port, [ipv6]:port or unix:/path/to.sock"
                     ),
                 )
             })
             .ok()
+            .map(|addr| match addr {
+                ListenAddr::Unix(p) => ListenAddr::Unix(resolve(base, &p.to_string_lossy())),
+                tcp => tcp,
+            })
     });
+    let unix_mode = c.optional_string(&t, "unix_mode").and_then(|m| {
+        let parsed = u32::from_str_radix(m.trim_start_matches("0o"), 8)
+            .ok()
+            .filter(|n| *n <= 0o777);
+        if parsed.is_none() {
+            c.problem(
+                &t.child("unix_mode"),
+                format!("\"{m}\" is not a permission mode; expected octal such as \"0660\""),
+            );
+        }
+        parsed
+    });
+    if unix_mode.is_some() && !matches!(listen, Some(ListenAddr::Unix(_)) | None) {
+        c.problem(
+            &t.child("unix_mode"),
+            "unix_mode applies only to listen: unix:/path",
+        );
+    }
     let path_value = c.optional_string(&t, "path");
+    if path_value.is_some() && transport == Some(TransportKind::RawSocket) {
+        c.problem(
+            &t.child("path"),
+            "a rawsocket endpoint has no HTTP path; use transport: universal to serve WebSocket too",
+        );
+    }
     if let Some(p) = &path_value
         && !p.starts_with('/')
     {
@@ -208,7 +247,13 @@ fn read_endpoint(c: &mut Checker, path: &str, value: &Value) -> Option<EndpointS
             n
         }
     };
+    let tls = match t.get("tls") {
+        Some(v) => Some(read_tls(c, &t.child("tls"), v, base, warnings)?),
+        None => None,
+    };
     Some(EndpointSpec {
+        tls,
+        unix_mode,
         name: name?,
         transport: transport?,
         listen: listen?,

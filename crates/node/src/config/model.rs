@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crossway_protocol::UriRules;
+use crossway_transport::tls::TlsSettings;
 use crossway_transport::{ListenAddr, Serializer};
 
 /// The default maximum size of one WAMP message: 1 MiB.
@@ -25,6 +26,8 @@ pub struct NodeConfig {
     pub realms: Vec<RealmSpec>,
     /// The listening endpoints, in file order.
     pub endpoints: Vec<EndpointSpec>,
+    /// Things that are accepted but worth telling the operator (an ignored `dhparam`).
+    pub warnings: Vec<String>,
 }
 
 /// One realm.
@@ -41,6 +44,21 @@ pub struct RealmSpec {
 pub enum TransportKind {
     /// WebSocket with the `wamp.2.<serializer>` subprotocols.
     WebSocket,
+    /// WAMP RawSocket (the 0x7F handshake and 4-octet framing).
+    RawSocket,
+    /// Both on one port: the first octet decides (0x7F is RawSocket, anything else HTTP).
+    Universal,
+}
+
+impl TransportKind {
+    /// The name the configuration uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            TransportKind::WebSocket => "websocket",
+            TransportKind::RawSocket => "rawsocket",
+            TransportKind::Universal => "universal",
+        }
+    }
 }
 
 /// One listening endpoint.
@@ -58,4 +76,18 @@ pub struct EndpointSpec {
     pub serializers: Vec<Serializer>,
     /// The largest WAMP message it accepts or sends, in bytes.
     pub max_message_size: usize,
+    /// TLS settings; `None` for a plain endpoint.
+    pub tls: Option<TlsSpec>,
+    /// The permission bits of a Unix socket file (`listen: unix:...`); `None` keeps the umask's.
+    pub unix_mode: Option<u32>,
+}
+
+/// An endpoint's `tls` block, with paths resolved against the config file's folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsSpec {
+    /// The settings the TLS layer builds its acceptor from.
+    pub settings: TlsSettings,
+    /// Development only: create a CA, a server and a client certificate at these paths when
+    /// none of the files exists yet.
+    pub create_if_missing: bool,
 }

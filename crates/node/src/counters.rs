@@ -1,0 +1,32 @@
+//! Counters of what happened to connections, for logs, tests and the metrics endpoint.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Node-wide event counts. Relaxed atomics: each is a tally, not a synchronisation point.
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// Connections accepted on every endpoint.
+    pub connections_accepted: AtomicU64,
+    /// TLS handshakes that failed (bad or missing client certificate, protocol mismatch, ...).
+    pub tls_handshake_failures: AtomicU64,
+    /// WebSocket or RawSocket handshakes that failed after TLS (if any) succeeded.
+    pub framing_handshake_failures: AtomicU64,
+    /// Handshakes (TLS plus framing) that did not finish in time.
+    pub handshake_timeouts: AtomicU64,
+    /// TLS reloads that put new certificates in use.
+    pub tls_reloads: AtomicU64,
+    /// TLS reloads refused because a new file was broken (the old certificates stay).
+    pub tls_reload_failures: AtomicU64,
+}
+
+impl Counters {
+    /// Adds one to `counter`.
+    pub fn bump(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The value of `counter`.
+    pub fn get(counter: &AtomicU64) -> u64 {
+        counter.load(Ordering::Relaxed)
+    }
+}
