@@ -1,15 +1,20 @@
 """autobahn-python sessions for the interop tests, with every wait bounded.
 
-`open_session` connects one `ApplicationSession` over WebSocket with exactly one serializer and
-returns once the router has answered HELLO (WELCOME or ABORT). The session records what autobahn
-reports (WELCOME, join, leave, disconnect) in futures that the tests await with a timeout.
+`open_session` connects one `ApplicationSession` with exactly one serializer, over WebSocket or
+RawSocket (TCP, TLS or a Unix socket, see `Target`), and returns once the router has answered HELLO
+(WELCOME or ABORT). The session records what autobahn reports (WELCOME, join, leave, disconnect,
+WebSocket auto-pongs) in futures and queues that the tests await with a timeout.
+`try_session` is for connections the router should refuse: it reports how far a client got.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
@@ -17,8 +22,12 @@ import txaio
 
 txaio.use_asyncio()
 
+from autobahn.asyncio.rawsocket import WampRawSocketClientFactory  # noqa: E402
 from autobahn.asyncio.wamp import ApplicationSession  # noqa: E402
-from autobahn.asyncio.websocket import WampWebSocketClientFactory  # noqa: E402
+from autobahn.asyncio.websocket import (  # noqa: E402
+    WampWebSocketClientFactory,
+    WampWebSocketClientProtocol,
+)
 from autobahn.wamp import message  # noqa: E402
 from autobahn.wamp.request import UnsubscribeRequest  # noqa: E402
 from autobahn.wamp.serializer import (  # noqa: E402
@@ -97,6 +106,9 @@ class Client(ApplicationSession):
         self.joined: asyncio.Future[SessionDetails] = loop.create_future()
         self.left: asyncio.Future[CloseDetails] = loop.create_future()
         self.disconnected: asyncio.Future[None] = loop.create_future()
+        self.auto_pongs: asyncio.Queue[int] = asyncio.Queue()
+        self.connection: asyncio.BaseTransport | None = None
+        self.protocol: Any = None
 
     def onWelcome(self, welcome: message.Welcome) -> None:  # noqa: N802 (autobahn's name)
         if not self.welcome.done():
@@ -165,19 +177,93 @@ class Client(ApplicationSession):
             await wait(self.disconnected, f"disconnect ({self.label})")
 
 
-async def open_session(url: str, realm: str, serializer: str, label: str | None = None) -> Client:
+@dataclass(frozen=True)
+class Target:
+    """Where a client connects and with which framing: `websocket` or `rawsocket`, over TCP
+    (`port`) or a Unix socket (`unix`), with TLS when `tls` is set."""
+
+    framing: str
+    port: int | None = None
+    unix: Path | None = None
+    tls: ssl.SSLContext | None = None
+    host: str = "127.0.0.1"
+    path: str = "/ws"
+
+    @classmethod
+    def from_url(cls, url: str) -> Target:
+        """A WebSocket target from a ws:// URL (the form the older tests use)."""
+        parsed = urlparse(url)
+        assert parsed.scheme == "ws" and parsed.hostname and parsed.port, url
+        return cls("websocket", port=parsed.port, host=parsed.hostname, path=parsed.path or "/")
+
+    @property
+    def url(self) -> str:
+        """The target as a URL, for messages (and for autobahn's WebSocket handshake)."""
+        secure = "s" if self.tls is not None else ""
+        if self.framing == "websocket":
+            return f"ws{secure}://{self.host}:{self.port}{self.path}"
+        where = f"unix:{self.unix}" if self.unix is not None else f"{self.host}:{self.port}"
+        return f"rs{secure}://{where}"
+
+
+class _WsProtocol(WampWebSocketClientProtocol):
+    """autobahn's WAMP-over-WebSocket client protocol, reporting auto-pongs to the session."""
+
+    def onAutoPong(  # noqa: N802 (autobahn's name)
+        self, ping_sent: int, ping_seq: int, pong_received: int, pong_rtt: int, payload: bytes
+    ) -> None:
+        super().onAutoPong(ping_sent, ping_seq, pong_received, pong_rtt, payload)
+        session = getattr(self, "_session", None)
+        if isinstance(session, Client):
+            session.auto_pongs.put_nowait(ping_seq)
+
+
+async def connect(
+    target: str | Target,
+    session: Client,
+    serializer: str,
+    ws_options: dict[str, Any] | None = None,
+) -> tuple[asyncio.BaseTransport, Any]:
+    """Opens the transport to `target` for `session`; returns asyncio's (transport, protocol).
+    `ws_options` go to the WebSocket factory's setProtocolOptions (autoPingInterval, ...)."""
+    if isinstance(target, str):
+        target = Target.from_url(target)
+    loop = asyncio.get_running_loop()
+    ser = SERIALIZERS[serializer]()
+    factory: Any
+    if target.framing == "websocket":
+        factory = WampWebSocketClientFactory(lambda: session, url=target.url, serializers=[ser])
+        factory.protocol = _WsProtocol
+        if ws_options:
+            factory.setProtocolOptions(**ws_options)
+    elif target.framing == "rawsocket":
+        assert not ws_options, "WebSocket options for a RawSocket target"
+        factory = WampRawSocketClientFactory(lambda: session, serializer=ser)
+    else:
+        raise ValueError(target.framing)
+    if target.unix is not None:
+        assert target.tls is None, "TLS over a Unix socket is not used by these tests"
+        opening = loop.create_unix_connection(factory, str(target.unix))
+    else:
+        opening = loop.create_connection(factory, target.host, target.port, ssl=target.tls)
+    transport, protocol = await wait(opening, f"connection to {target.url} ({session.label})")
+    session.connection = transport
+    session.protocol = protocol
+    return transport, protocol
+
+
+async def open_session(
+    target: str | Target,
+    realm: str,
+    serializer: str,
+    label: str | None = None,
+    *,
+    ws_options: dict[str, Any] | None = None,
+) -> Client:
     """Connects and sends HELLO; returns once WELCOME (joined) or ABORT (left) has arrived."""
     label = label or f"{serializer} session"
-    loop = asyncio.get_running_loop()
     session = Client(ComponentConfig(realm=realm), label)
-    factory = WampWebSocketClientFactory(
-        lambda: session, url=url, serializers=[SERIALIZERS[serializer]()]
-    )
-    parsed = urlparse(url)
-    await wait(
-        loop.create_connection(factory, parsed.hostname, parsed.port),
-        f"TCP connection to {url} ({label})",
-    )
+    await connect(target, session, serializer, ws_options)
     await wait(
         asyncio.wait({session.joined, session.left}, return_when=asyncio.FIRST_COMPLETED),
         f"WELCOME or ABORT for realm {realm} ({label})",
@@ -185,9 +271,43 @@ async def open_session(url: str, realm: str, serializer: str, label: str | None 
     return session
 
 
-async def join(url: str, realm: str, serializer: str, label: str | None = None) -> Client:
+async def try_session(
+    target: Target, realm: str, serializer: str, label: str
+) -> tuple[str, str]:
+    """Tries to join `realm` at `target` and reports how far it got, for connections the router
+    should refuse: ("joined", ...) (the session is closed again), ("aborted", reason),
+    ("refused", how: the connection failed or closed before WELCOME). Fails if nothing happens
+    within TIMEOUT."""
+    session = Client(ComponentConfig(realm=realm), label)
+    try:
+        _, protocol = await connect(target, session, serializer)
+    except (OSError, ssl.SSLError) as e:
+        return "refused", f"connecting failed: {type(e).__name__}: {e}"
+    # autobahn's own future, resolved when the connection is lost: never cancelled here.
+    closed = protocol.is_closed
+    await wait(
+        asyncio.wait({session.joined, session.left, closed}, return_when=asyncio.FIRST_COMPLETED),
+        f"WELCOME, ABORT or the end of the connection ({label} at {target.url})",
+    )
+    if session.joined.done():
+        await session.close()
+        return "joined", f"session {session.joined.result().session}"
+    if session.left.done():
+        return "aborted", str(session.left.result().reason)
+    assert not session.welcome.done()
+    return "refused", "the connection closed before WELCOME"
+
+
+async def join(
+    target: str | Target,
+    realm: str,
+    serializer: str,
+    label: str | None = None,
+    *,
+    ws_options: dict[str, Any] | None = None,
+) -> Client:
     """A session joined on `realm`; fails if the router refuses it."""
-    session = await open_session(url, realm, serializer, label)
+    session = await open_session(target, realm, serializer, label, ws_options=ws_options)
     if not session.joined.done():
         details = session.left.result()
         raise AssertionError(
@@ -198,10 +318,15 @@ async def join(url: str, realm: str, serializer: str, label: str | None = None) 
 
 @contextlib.asynccontextmanager
 async def joined(
-    url: str, realm: str, serializer: str, label: str | None = None
+    target: str | Target,
+    realm: str,
+    serializer: str,
+    label: str | None = None,
+    *,
+    ws_options: dict[str, Any] | None = None,
 ) -> AsyncIterator[Client]:
     """`join`, and `close` on exit."""
-    session = await join(url, realm, serializer, label)
+    session = await join(target, realm, serializer, label, ws_options=ws_options)
     try:
         yield session
     finally:

@@ -1,4 +1,5 @@
-"""Fixtures: the `crossway` binary, one node shared by the whole run, the serializer parameter."""
+"""Fixtures: the `crossway` binary, one node shared by the whole run, the transport node (an
+endpoint of every kind, shared too), the serializer parameter."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from clients import SERIALIZER_NAMES
+from endpoints import TransportNode
 from node import Node, node_binary
 
 
@@ -33,6 +35,27 @@ def live_node(node: Node) -> Iterator[Node]:
     yield node
     node.assert_running()
     node.assert_no_panic()
+
+
+@pytest.fixture(scope="session")
+def transport_node(
+    crossway_bin: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TransportNode]:
+    """The node with WebSocket, TLS, RawSocket, Unix and universal endpoints (see endpoints.py);
+    stopped with SIGTERM at the end (exit 0)."""
+    tn = TransportNode.create(crossway_bin, tmp_path_factory.mktemp("transport-node"))
+    tn.node.start()
+    yield tn
+    tn.node.stop()
+
+
+@pytest.fixture
+def live_transport(transport_node: TransportNode) -> Iterator[TransportNode]:
+    """The transport node, checked to be alive (and not panicked) before and after each test."""
+    transport_node.node.assert_running()
+    yield transport_node
+    transport_node.node.assert_running()
+    transport_node.node.assert_no_panic()
 
 
 @pytest.fixture
@@ -64,8 +87,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     """A failed test's report carries the tail of its node's log."""
     report = yield
     if report.when == "call" and report.failed:
-        for name in ("live_node", "own_node"):
+        for name in ("live_node", "own_node", "live_transport"):
             n = getattr(item, "funcargs", {}).get(name)
+            if isinstance(n, TransportNode):
+                n = n.node
             if isinstance(n, Node):
                 report.sections.append((f"{n.name} stderr", n.describe()))
     return report

@@ -1,8 +1,9 @@
 """Start and stop a `crossway` node process for the interop tests.
 
 The node cannot report the port it bound yet, so a free port is picked first (bind port 0, read it,
-close it), written into the node's configuration, and the node is then polled until that port
-accepts a TCP connection, for at most `READY_TIMEOUT` seconds.
+close it) for each TCP endpoint, written into the node's configuration, and the node is then polled
+until every endpoint (TCP port or Unix socket) accepts a connection, for at most `READY_TIMEOUT`
+seconds.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import signal
 import socket
 import subprocess
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,7 +34,8 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 def node_binary() -> Path:
     """The `crossway` binary under test: $XWAY_TEST_BIN, else target/debug/crossway."""
     configured = os.environ.get("XWAY_TEST_BIN")
-    path = Path(configured) if configured else REPO_ROOT / "target" / "debug" / "crossway"
+    # Resolved: the node runs in its own folder, where a relative path would not name it.
+    path = Path(configured).resolve() if configured else REPO_ROOT / "target" / "debug" / "crossway"
     if not path.is_file() or not os.access(path, os.X_OK):
         raise AssertionError(
             f"crossway binary not found or not executable: {path} "
@@ -47,46 +51,110 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def node_config(port: int, *, path: str = "/ws", log_level: str = "info") -> str:
-    """A test node's YAML: realm1 (loose), strict1 (strict), one WebSocket endpoint."""
-    return f"""\
-log_level: {log_level}
+REALMS_YAML = """\
 realms:
   - name: realm1
   - name: strict1
     uri_check: strict
-endpoints:
-  - name: ws
-    transport: websocket
-    listen: 127.0.0.1:{port}
-    path: {path}
-    serializers: [json, cbor, msgpack]
-    max_message_size: 1048576
 """
+
+
+@dataclass
+class Endpoint:
+    """One endpoint of a test node, as written into its YAML.
+
+    A TCP endpoint gets a free port when the node is created; a Unix one (`unix` set) listens on
+    that path, relative to the node's folder (the config file's folder, as the node resolves it).
+    `tls` is the endpoint's `tls` block as a mapping (file names relative to the folder too).
+    """
+
+    name: str
+    transport: str = "websocket"
+    path: str = "/ws"
+    unix: str | None = None
+    unix_mode: str | None = None
+    tls: dict[str, Any] | None = None
+    max_message_size: int = 1048576
+    port: int = field(default=0)
+
+    def yaml(self) -> str:
+        listen = f"unix:{self.unix}" if self.unix else f"127.0.0.1:{self.port}"
+        lines = [
+            f"  - name: {self.name}",
+            f"    transport: {self.transport}",
+            f"    listen: {listen}",
+            "    serializers: [json, cbor, msgpack]",
+            f"    max_message_size: {self.max_message_size}",
+        ]
+        if self.transport != "rawsocket":
+            lines.append(f"    path: {self.path}")
+        if self.unix_mode is not None:
+            lines.append(f'    unix_mode: "{self.unix_mode}"')
+        if self.tls is not None:
+            lines.append("    tls:")
+            for key, value in self.tls.items():
+                lines.append(f"      {key}: {_yaml_scalar_or_list(value)}")
+        return "\n".join(lines) + "\n"
+
+
+def node_config(endpoints: list[Endpoint], *, log_level: str = "info") -> str:
+    """A test node's YAML: realm1 (loose), strict1 (strict), and `endpoints`."""
+    body = "".join(e.yaml() for e in endpoints)
+    return f"log_level: {log_level}\n{REALMS_YAML}endpoints:\n{body}"
+
+
+def _yaml_scalar_or_list(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(f'"{v}"' for v in value) + "]"
+    return f'"{value}"'
 
 
 class Node:
     """One running `crossway` process with its config and log files in `workdir`."""
 
-    def __init__(self, binary: Path, workdir: Path, name: str = "node") -> None:
+    def __init__(
+        self,
+        binary: Path,
+        workdir: Path,
+        name: str = "node",
+        endpoints: list[Endpoint] | None = None,
+    ) -> None:
         self.binary = binary
         self.workdir = workdir
         self.name = name
-        self.port = free_port()
-        self.path = "/ws"
+        self.endpoints = endpoints if endpoints is not None else [Endpoint("ws")]
+        for e in self.endpoints:
+            if e.unix is None and e.port == 0:
+                e.port = free_port()
+        first = self.endpoints[0]
+        self.port = first.port
+        self.path = first.path
         self.config_file = workdir / f"{name}.yaml"
         self.log_file = workdir / f"{name}.stderr.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        """The WebSocket URL of the node's endpoint."""
+        """The WebSocket URL of the node's first endpoint."""
         return f"ws://127.0.0.1:{self.port}{self.path}"
+
+    def endpoint(self, name: str) -> Endpoint:
+        """The endpoint called `name`."""
+        for e in self.endpoints:
+            if e.name == name:
+                return e
+        raise KeyError(f"{self.name} has no endpoint {name!r}")
+
+    def unix_path(self, name: str) -> Path:
+        """The socket file of the Unix endpoint called `name`."""
+        e = self.endpoint(name)
+        assert e.unix is not None, f"endpoint {name} is not a Unix socket"
+        return self.workdir / e.unix
 
     def start(self) -> None:
         """Writes the config, starts the node, and waits until its port accepts connections."""
         log_level = os.environ.get("XWAY_TEST_LOG", "info")
-        self.config_file.write_text(node_config(self.port, path=self.path, log_level=log_level))
+        self.config_file.write_text(node_config(self.endpoints, log_level=log_level))
         env = {k: v for k, v in os.environ.items() if not k.startswith(NODE_ENV_PREFIX)}
         env["NO_COLOR"] = "1"
         with open(self.log_file, "wb") as log:
@@ -163,22 +231,35 @@ class Node:
     def _wait_ready(self) -> None:
         assert self.proc is not None
         deadline = time.monotonic() + READY_TIMEOUT
-        while True:
+        waiting = list(self.endpoints)
+        while waiting:
             code = self.proc.poll()
             if code is not None:
                 raise AssertionError(
-                    f"{self.name} exited with {code} before listening on port {self.port}\n"
+                    f"{self.name} exited with {code} before listening on {waiting[0].name}\n"
                     f"config:\n{self.config_file.read_text()}\n{self.describe()}"
                 )
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
-            except OSError:
-                pass
+            if self._accepts(waiting[0]):
+                waiting.pop(0)
+                continue
             if time.monotonic() > deadline:
                 self.kill()
                 raise AssertionError(
-                    f"{self.name} did not accept connections on port {self.port} within "
+                    f"{self.name} did not accept connections on endpoint {waiting[0].name} within "
                     f"{READY_TIMEOUT}s\n{self.describe()}"
                 )
             time.sleep(0.05)
+
+    def _accepts(self, e: Endpoint) -> bool:
+        """Whether endpoint `e` accepts a connection now (closed again at once)."""
+        try:
+            if e.unix is not None:
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                    s.settimeout(0.5)
+                    s.connect(str(self.workdir / e.unix))
+            else:
+                with socket.create_connection(("127.0.0.1", e.port), timeout=0.5):
+                    pass
+            return True
+        except OSError:
+            return False

@@ -58,6 +58,9 @@ impl Cli {
 fn check(file: &Path) -> ExitCode {
     match config::load(file) {
         Ok(cfg) => {
+            for w in &cfg.warnings {
+                eprintln!("warning: {w}");
+            }
             println!(
                 "{}: configuration is valid: {} realm{}, {} endpoint{}",
                 file.display(),

@@ -203,3 +203,102 @@ fn invalid_yaml_is_one_clear_problem() {
     assert_eq!(e.problems.len(), 1, "{e}");
     assert!(e.to_string().contains("not valid YAML"), "{e}");
 }
+
+#[test]
+fn tls_problems_name_their_key_and_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("server.pem"), "not pem at all").unwrap();
+    let path = write(
+        &dir,
+        "\
+realms: [{name: r}]
+endpoints:
+  - name: secure
+    transport: websocket
+    listen: 127.0.0.1:0
+    tls:
+      certificate: server.pem
+      key: missing.key
+      client_auth: optional
+      min_version: \"1.1\"
+      ciphers: [TLS_RSA_WITH_RC4_128_MD5]
+      dhparam: dh.pem
+",
+    );
+    let e = config::load(&path).expect_err("refused");
+    let keys: Vec<&str> = e.problems.iter().map(|p| p.key.as_str()).collect();
+    assert!(
+        has(&e, "endpoints[0].tls.min_version", Some(10), "1.1"),
+        "{e}"
+    );
+    assert!(
+        keys.contains(&"endpoints[0].tls.certificate"),
+        "a certificate file without a certificate is named: {e}"
+    );
+    assert!(
+        keys.contains(&"endpoints[0].tls.key"),
+        "the missing key file is named: {e}"
+    );
+    assert!(
+        keys.contains(&"endpoints[0].tls.client_auth"),
+        "client_auth without CAs: {e}"
+    );
+    assert!(
+        keys.contains(&"endpoints[0].tls.ciphers"),
+        "the unknown cipher: {e}"
+    );
+    let text = e.to_string();
+    assert!(text.contains("missing.key"), "{text}");
+    assert!(
+        text.contains("TLS13_AES_128_GCM_SHA256"),
+        "valid names are listed: {text}"
+    );
+}
+
+#[test]
+fn dhparam_is_accepted_with_a_warning_and_relative_paths_follow_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let certs = dir.path().join("certs");
+    let paths = crossway_node::certs::CertPaths::in_dir(&certs);
+    crossway_node::certs::write_dev_certificates(&paths, &["localhost".to_owned()]).unwrap();
+    let path = write(
+        &dir,
+        "realms: [{name: r}]\nendpoints:\n  - name: s\n    transport: rawsocket\n    listen: 127.0.0.1:0\n    tls:\n      certificate: certs/server.pem\n      key: certs/server.key\n      ca_certificates: [certs/ca.pem]\n      dhparam: certs/dh.pem\n",
+    );
+    let cfg = config::load(&path).unwrap();
+    let tls = cfg.endpoints[0].tls.as_ref().unwrap();
+    assert_eq!(tls.settings.certificate, certs.join("server.pem"));
+    assert!(
+        cfg.warnings
+            .iter()
+            .any(|w| w.contains("dhparam") && w.contains("forward secrecy")),
+        "{:?}",
+        cfg.warnings
+    );
+}
+
+#[test]
+fn rawsocket_and_unix_keys_are_checked() {
+    let e = errors(
+        "realms: [{name: r}]\nendpoints:\n  - name: a\n    transport: rawsocket\n    listen: 127.0.0.1:0\n    path: /ws\n  - name: b\n    transport: universal\n    listen: 127.0.0.1:0\n    unix_mode: \"0660\"\n  - name: c\n    transport: rawsocket\n    listen: unix:c.sock\n    unix_mode: \"999\"\n",
+    );
+    assert!(has(&e, "endpoints[0].path", Some(6), "no HTTP path"), "{e}");
+    assert!(
+        has(
+            &e,
+            "endpoints[1].unix_mode",
+            Some(10),
+            "only to listen: unix"
+        ),
+        "{e}"
+    );
+    assert!(
+        has(
+            &e,
+            "endpoints[2].unix_mode",
+            Some(14),
+            "not a permission mode"
+        ),
+        "{e}"
+    );
+}
