@@ -23,6 +23,7 @@ fn node_config(endpoints: Vec<crossway_node::config::EndpointSpec>) -> NodeConfi
         log_level: None,
         realms: default_realms(),
         endpoints,
+        limits: Default::default(),
         warnings: Vec::new(),
     }
 }

@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use common::{TestNode, default_realms, endpoint, run, within};
+use common::{TestNode, default_realms, endpoint, run, wait_for, within};
 use crossway_client::{Client, ClientError, ConnectOptions};
 use crossway_node::config::{NodeConfig, TlsSpec};
 use crossway_node::counters::Counters;
@@ -69,6 +69,7 @@ async fn start(endpoints: Vec<crossway_node::config::EndpointSpec>) -> TestNode 
         log_level: None,
         realms: default_realms(),
         endpoints,
+        limits: Default::default(),
         warnings: Vec::new(),
     })
     .await
@@ -295,16 +296,4 @@ fn a_broken_new_file_keeps_the_old_certificates() {
         c.leave().await.unwrap();
         node.stop().await;
     });
-}
-
-/// Waits (bounded) until `cond` holds; returns whether it did.
-async fn wait_for(cond: impl Fn() -> bool) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while Instant::now() < deadline {
-        if cond() {
-            return true;
-        }
-        async_std::task::sleep(Duration::from_millis(20)).await;
-    }
-    cond()
 }

@@ -50,6 +50,10 @@ pub struct TestNode {
     pub counters: std::sync::Arc<crossway_node::counters::Counters>,
     /// Reloads the node's TLS certificates, as SIGHUP does.
     pub reload: crossway_node::node::ReloadHandle,
+    /// The router (for session and subscription counts).
+    pub router: std::sync::Arc<crossway_routing::Router>,
+    /// The node's count of open connections.
+    pub open: std::sync::Arc<crossway_node::gate::ConnectionCount>,
     stop: async_channel::Sender<()>,
     task: async_std::task::JoinHandle<()>,
 }
@@ -77,6 +81,7 @@ pub fn ws_config(max_message_size: usize) -> NodeConfig {
         log_level: None,
         realms: default_realms(),
         endpoints: vec![ep],
+        limits: Default::default(),
         warnings: Vec::new(),
     }
 }
@@ -92,6 +97,7 @@ pub fn endpoint(name: &str) -> EndpointSpec {
         max_message_size: 1 << 20,
         tls: None,
         unix_mode: None,
+        max_connections: None,
     }
 }
 
@@ -109,6 +115,8 @@ impl TestNode {
         let (_, addr) = addrs[0].clone();
         let counters = node.counters();
         let reload = node.reload_handle();
+        let router = node.router().clone();
+        let open = node.open_connections();
         let (stop, stopped) = async_channel::bounded::<()>(1);
         let task = async_std::task::spawn(node.run(async move {
             let _ = stopped.recv().await;
@@ -119,6 +127,8 @@ impl TestNode {
             addrs,
             counters,
             reload,
+            router,
+            open,
             stop,
             task,
         }
@@ -129,6 +139,38 @@ impl TestNode {
         self.stop.close();
         within("node shutdown", self.task).await;
     }
+}
+
+/// A WebSocket connection with no WAMP session on it: frames in and out as the test writes them.
+pub async fn raw_ws(addr: SocketAddr, ser: Serializer) -> crossway_transport::Connection {
+    let io = crossway_transport::connect_tcp(&addr.to_string())
+        .await
+        .unwrap();
+    crossway_transport::connect_websocket(io, &format!("ws://{addr}/ws"), &[ser], 1 << 20)
+        .await
+        .unwrap()
+}
+
+/// A RawSocket connection with no WAMP session on it.
+pub async fn raw_rs(addr: SocketAddr, ser: Serializer) -> crossway_transport::Connection {
+    let io = crossway_transport::connect_tcp(&addr.to_string())
+        .await
+        .unwrap();
+    crossway_transport::connect_rawsocket(io, ser, 1 << 20)
+        .await
+        .unwrap()
+}
+
+/// Waits (bounded by [`WAIT`]) until `cond` holds; returns whether it did.
+pub async fn wait_for(cond: impl Fn() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + WAIT;
+    while std::time::Instant::now() < deadline {
+        if cond() {
+            return true;
+        }
+        async_std::task::sleep(Duration::from_millis(10)).await;
+    }
+    cond()
 }
 
 /// Logs to the test's output when `RUST_LOG` is set.

@@ -1,4 +1,4 @@
-"""Development certificates made by `crossway certs`, and the client-side TLS contexts built on them.
+"""Development certificates made by `crossway certs`, and client TLS contexts built on them.
 
 `crossway certs --out DIR` writes a CA (ca.pem, ca.key), a server certificate for localhost and
 127.0.0.1 (server.pem, server.key) and a client certificate (client.pem, client.key, CN

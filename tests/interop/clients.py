@@ -218,6 +218,19 @@ class _WsProtocol(WampWebSocketClientProtocol):
             session.auto_pongs.put_nowait(ping_seq)
 
 
+class _LoopTimer:
+    """Stands in for the factory's txaio batched timer, which autobahn uses for the auto-ping
+    interval and timeout: txaio (26.6) puts each call in the bucket `int(now + delay)`, whole
+    seconds, so a delay under a second fires at once (a ping storm, and a PONG timeout that
+    expires before the PONG can arrive). This one fires each call after its own delay."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+
+    def call_later(self, delay: float, func: Any, *args: Any, **kwargs: Any) -> asyncio.TimerHandle:
+        return self.loop.call_later(delay, lambda: func(*args, **kwargs))
+
+
 async def connect(
     target: str | Target,
     session: Client,
@@ -236,6 +249,7 @@ async def connect(
         factory.protocol = _WsProtocol
         if ws_options:
             factory.setProtocolOptions(**ws_options)
+            factory._batched_timer = _LoopTimer(loop)
     elif target.framing == "rawsocket":
         assert not ws_options, "WebSocket options for a RawSocket target"
         factory = WampRawSocketClientFactory(lambda: session, serializer=ser)
@@ -281,6 +295,9 @@ async def try_session(
     session = Client(ComponentConfig(realm=realm), label)
     try:
         _, protocol = await connect(target, session, serializer)
+    except ssl.SSLCertVerificationError as e:
+        # The client refusing the server is a broken test setup, not the router refusing.
+        raise AssertionError(f"{label}: the client refused the server's certificate: {e}") from None
     except (OSError, ssl.SSLError) as e:
         return "refused", f"connecting failed: {type(e).__name__}: {e}"
     # autobahn's own future, resolved when the connection is lost: never cancelled here.

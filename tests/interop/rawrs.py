@@ -25,7 +25,9 @@ MESSAGE, PING, PONG = 0, 1, 2
 DRAIN_LIMIT = 1 << 16
 
 
-def handshake_request(serializer_id: int, length_exp: int = 15, reserved: bytes = b"\0\0") -> bytes:
+def handshake_request(
+    serializer_id: int, length_exp: int = 15, reserved: bytes = b"\0\0"
+) -> bytes:
     """The client's handshake: 0x7F, LLLL SSSS, two reserved octets."""
     return bytes([MAGIC, (length_exp << 4) | serializer_id]) + reserved
 
@@ -65,10 +67,21 @@ class RawRsPeer:
         except ConnectionResetError:
             raise AssertionError(f"the router reset the connection while we waited for {what}")
 
-    async def handshake(self, serializer_id: int, length_exp: int = 15, reserved: bytes = b"\0\0") -> bytes:
+    async def handshake(
+        self, serializer_id: int, length_exp: int = 15, reserved: bytes = b"\0\0"
+    ) -> bytes:
         """Sends a handshake request; returns the router's 4-octet reply."""
         await self.send(handshake_request(serializer_id, length_exp, reserved))
         return await self.read_exactly(4, "the handshake reply")
+
+    async def reply_or_close(self, what: str) -> bytes:
+        """Up to 4 octets: fewer (maybe none) only if the router closes first."""
+        try:
+            return await wait(self.reader.readexactly(4), what)
+        except asyncio.IncompleteReadError as e:
+            return e.partial
+        except ConnectionResetError:
+            return b""
 
     async def open(self, serializer: str, length_exp: int = 15) -> int:
         """A successful handshake for `serializer`; returns the router's LLLL."""

@@ -144,7 +144,9 @@ def test_unix_socket_file(live_transport: TransportNode) -> None:
     )
 
 
-def test_universal_port_serves_both_framings(live_transport: TransportNode, serializer: str) -> None:
+def test_universal_port_serves_both_framings(
+    live_transport: TransportNode, serializer: str
+) -> None:
     """A WebSocket client and a RawSocket client on the same port at the same time exchange
     events both ways."""
 

@@ -44,3 +44,28 @@ def test_sigterm_without_sessions_exits_0(own_node: Node) -> None:
     code = own_node.wait_exit()
     assert code == 0, f"the node exited with {code} after SIGTERM\n{own_node.describe()}"
     own_node.assert_no_panic()
+
+
+def test_a_second_sigterm_exits_at_once(own_node: Node) -> None:
+    """A session that never answers GOODBYE holds the drain (5 s); a second signal ends it."""
+    import time
+
+    from rawws import raw_peer
+
+    async def scenario() -> None:
+        async with raw_peer(own_node.url, "json") as peer:
+            await peer.hello()
+            # The peer now stops reading: it will never answer the router's GOODBYE.
+            own_node.send_sigterm()
+            await asyncio.sleep(0.3)
+            assert own_node.proc is not None and own_node.proc.poll() is None, (
+                "the node should still be draining\n" + own_node.describe()
+            )
+            started = time.monotonic()
+            own_node.send_sigterm()
+            code = await asyncio.to_thread(own_node.wait_exit, STOP_TIMEOUT)
+            elapsed = time.monotonic() - started
+            assert code == 130, f"exit status {code} after a second SIGTERM\n{own_node.describe()}"
+            assert elapsed < 1.5, f"the second signal took {elapsed:.2f} s to end the node"
+
+    asyncio.run(scenario())

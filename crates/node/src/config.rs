@@ -18,7 +18,7 @@ mod tls;
 
 pub use load::{ENV_PREFIX, load};
 pub use model::{
-    DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_WS_PATH, EndpointSpec, MAX_MAX_MESSAGE_SIZE,
+    DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_WS_PATH, EndpointSpec, Limits, MAX_MAX_MESSAGE_SIZE,
     MIN_MAX_MESSAGE_SIZE, NodeConfig, RealmSpec, TlsSpec, TransportKind,
 };
 pub use problem::{ConfigErrors, Problem};

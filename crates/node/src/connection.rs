@@ -1,27 +1,31 @@
 //! One connection's task: the framing handshake, then the session's reader and writer running
 //! side by side until either ends.
 
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::pin;
 use std::sync::Arc;
 
-use bytes::Bytes;
-use crossway_protocol::{Codec, Message};
+use crossway_protocol::Codec;
 use crossway_routing::{
-    ClientCertificate, Outbox, OutboxReceiver, Router, Session, TransportInfo, outbox,
+    ClientCertificate, OutboxLimits, Router, Session, TransportInfo, outbox_with,
 };
 use crossway_transport::tls::{PeerIdentity, TlsAcceptor};
 use crossway_transport::{
-    BoxedIo, CloseReason, Connection, FrameReader, FrameWriter, HandshakeError, PeerAddr,
-    RawSocketServerConfig, WsServerConfig, rt,
+    BoxedIo, Connection, Framing, HandshakeError, PeerAddr, RawSocketServerConfig, Refusal,
+    WsServerConfig, refuse_over_limit, rt,
 };
+use futures_util::FutureExt;
 use futures_util::future::{Either, select};
-use tracing::{Instrument, debug, field, info_span, warn};
+use tracing::{Instrument, Span, debug, error, field, info_span, warn};
 
-use crate::config::TransportKind;
+use crate::config::{Limits, TransportKind};
 use crate::counters::Counters;
-use crate::limits::{
-    FLUSH_TIMEOUT, HANDSHAKE_TIMEOUT, HELLO_TIMEOUT, OUTBOX_CAPACITY, WRITE_BATCH,
-};
+use crate::gate::Gate;
+use crate::limits::{FLUSH_TIMEOUT, REFUSAL_TIMEOUT};
+use crate::reader::{ReaderParts, read_loop};
 use crate::stop::{StopSignal, TaskToken};
+use crate::writer::{WriterParts, write_loop};
 
 /// What every connection of one endpoint shares.
 #[derive(Debug)]
@@ -42,11 +46,16 @@ pub struct EndpointContext {
     pub counters: Arc<Counters>,
     /// The node's stop signal.
     pub stop: StopSignal,
+    /// The node's limits.
+    pub limits: Arc<Limits>,
+    /// The connection limits this endpoint admits under.
+    pub gate: Gate,
 }
 
 /// Serves one accepted connection to its end. Never panics on peer input; every failure ends
 /// this connection only.
 pub async fn serve(io: BoxedIo, peer: PeerAddr, ep: Arc<EndpointContext>, token: TaskToken) {
+    let ep_counters = ep.counters.clone();
     let span = info_span!(
         "session",
         id = field::Empty,
@@ -55,9 +64,33 @@ pub async fn serve(io: BoxedIo, peer: PeerAddr, ep: Arc<EndpointContext>, token:
         realm = field::Empty,
         cert = field::Empty
     );
-    async move {
+    let work = async move {
         let _token = token;
-        let (conn, cert) = match rt::timeout(HANDSHAKE_TIMEOUT, handshake(io, &ep)).await {
+        let _permit = match ep.gate.admit() {
+            Ok(permit) => permit,
+            Err(full) => {
+                Counters::bump(&ep.counters.connections_refused);
+                warn!("refusing a connection: {full}");
+                let kind = match ep.kind {
+                    TransportKind::WebSocket => Refusal::WebSocket,
+                    TransportKind::RawSocket => Refusal::RawSocket,
+                    TransportKind::Universal => Refusal::Universal,
+                };
+                let reason = format!("too many connections: {full}");
+                // TLS first where the endpoint has it, so that the peer can read the refusal.
+                let io = match &ep.tls {
+                    Some(tls) => match rt::timeout(REFUSAL_TIMEOUT, tls.accept(io)).await {
+                        Ok(Ok((io, _))) => io,
+                        _ => return,
+                    },
+                    None => io,
+                };
+                let _ = rt::timeout(REFUSAL_TIMEOUT, refuse_over_limit(io, kind, &reason)).await;
+                return;
+            }
+        };
+        let (conn, cert) = match rt::timeout(ep.limits.handshake_timeout, handshake(io, &ep)).await
+        {
             Ok(Ok(done)) => done,
             Ok(Err(failure)) => {
                 let counter = match failure {
@@ -70,7 +103,10 @@ pub async fn serve(io: BoxedIo, peer: PeerAddr, ep: Arc<EndpointContext>, token:
             }
             Err(_) => {
                 Counters::bump(&ep.counters.handshake_timeouts);
-                debug!("handshake timed out after {:?}", HANDSHAKE_TIMEOUT);
+                debug!(
+                    "handshake timed out after {:?}",
+                    ep.limits.handshake_timeout
+                );
                 return;
             }
         };
@@ -78,9 +114,21 @@ pub async fn serve(io: BoxedIo, peer: PeerAddr, ep: Arc<EndpointContext>, token:
             tracing::Span::current().record("cert", field::display(cert));
         }
         run_session(conn, cert, peer, &ep).await;
+    };
+    guarded(work, span, &ep_counters).await;
+}
+
+/// Runs `work` in `span`; a panic inside it is caught, logged in the span and counted, so that
+/// a bug in one connection's task never takes the node down.
+async fn guarded(work: impl Future<Output = ()>, span: Span, counters: &Counters) {
+    if AssertUnwindSafe(work.instrument(span.clone()))
+        .catch_unwind()
+        .await
+        .is_err()
+    {
+        Counters::bump(&counters.panics);
+        span.in_scope(|| error!("the connection's task panicked; the node goes on"));
     }
-    .instrument(span)
-    .await;
 }
 
 /// Why a handshake failed, by layer.
@@ -145,7 +193,14 @@ async fn run_session(
         );
         return;
     };
-    let (tx, rx) = outbox(codec, OUTBOX_CAPACITY);
+    let limits = &ep.limits;
+    let (tx, rx) = outbox_with(
+        codec,
+        OutboxLimits {
+            messages: limits.outbox_messages,
+            bytes: limits.outbox_bytes,
+        },
+    );
     let session = Session::new(
         ep.router.clone(),
         tx.clone(),
@@ -161,17 +216,35 @@ async fn run_session(
         framing = framing.name(),
         "connection open"
     );
-    // The reader tells the writer how the framing should close when the peer broke a rule.
     let (close_tx, close_rx) = async_channel::bounded(1);
-    let read = Box::pin(read_loop(
+    let (ping_tx, ping_rx) = async_channel::bounded(1);
+    let read = pin!(read_loop(
         reader,
         session,
-        tx,
-        codec,
-        ep.stop.clone(),
-        close_tx,
+        ReaderParts {
+            tx,
+            codec,
+            stop: ep.stop.clone(),
+            close: close_tx,
+            ping: ping_tx,
+            keepalive: match framing {
+                Framing::RawSocket if !limits.keepalive_rawsocket => None,
+                _ => limits.keepalive_interval,
+            },
+            limits,
+            counters: &ep.counters,
+        },
     ));
-    let write = Box::pin(write_loop(writer, rx, codec, close_rx));
+    let write = pin!(write_loop(
+        writer,
+        WriterParts {
+            rx,
+            codec,
+            close: close_rx,
+            ping: ping_rx,
+            counters: &ep.counters,
+        },
+    ));
     match select(read, write).await {
         Either::Left(((), write)) => {
             // The session is over and dropped: the writer sends what is queued, then closes.
@@ -184,122 +257,19 @@ async fn run_session(
     debug!("connection closed");
 }
 
-/// Reads frames, hands each decoded message to the session and queues its reply.
-async fn read_loop(
-    mut reader: FrameReader,
-    mut session: Session,
-    tx: Outbox,
-    codec: Codec,
-    stop: StopSignal,
-    close: async_channel::Sender<CloseReason>,
-) {
-    let hello_deadline = std::time::Instant::now() + HELLO_TIMEOUT;
-    loop {
-        let frame = if session.id().is_some() {
-            reader.recv().await
-        } else {
-            // Until WELCOME, the connection has a deadline and leaves at once on shutdown.
-            let left = hello_deadline.saturating_duration_since(std::time::Instant::now());
-            let recv = Box::pin(rt::timeout(left, reader.recv()));
-            match select(recv, Box::pin(stop.stopped())).await {
-                Either::Left((Ok(frame), _)) => frame,
-                Either::Left((Err(_), _)) => {
-                    debug!("no session within {:?}: closing", HELLO_TIMEOUT);
-                    return;
-                }
-                Either::Right(((), _)) => return,
-            }
-        };
-        let frame = match frame {
-            Ok(Some(frame)) => frame,
-            Ok(None) => {
-                debug!("peer closed the connection");
-                return;
-            }
-            Err(e) => {
-                debug!(error = %e, "read failed");
-                let _ = close.try_send(e.close_reason());
-                return;
-            }
-        };
-        let joined = session.id().is_some();
-        let outcome = match codec.decode(&frame) {
-            Ok(msg) => session.handle(msg),
-            Err(e) => {
-                debug!(error = %e, "undecodable message");
-                session.protocol_violation(&e.to_string())
-            }
-        };
-        if !joined && let Some(id) = session.id() {
-            let span = tracing::Span::current();
-            span.record("id", id.0);
-            if let Some(realm) = session.realm() {
-                span.record("realm", realm.as_str());
-            }
-        }
-        if let Some(reply) = outcome.reply
-            && !queue(&tx, codec, &reply).await
-        {
-            return;
-        }
-        if outcome.close {
-            return;
-        }
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Encodes `msg` and waits for room in the outbox; false when the outbox is closed.
-async fn queue(tx: &Outbox, codec: Codec, msg: &Message) -> bool {
-    match codec.encode(msg) {
-        Ok(bytes) => tx.send(Bytes::from(bytes)).await.is_ok(),
-        Err(e) => {
-            warn!(error = %e, message = msg.name(), "cannot encode a reply");
-            true
-        }
+    #[test]
+    fn a_panicking_task_is_caught_and_counted() {
+        let counters = Counters::default();
+        rt::block_on(guarded(
+            async { panic!("a bug in one connection") },
+            info_span!("session"),
+            &counters,
+        ));
+        rt::block_on(guarded(async {}, info_span!("session"), &counters));
+        assert_eq!(Counters::get(&counters.panics), 1);
     }
-}
-
-/// Takes frames from the outbox and writes them: every ready frame, then one flush.
-async fn write_loop(
-    mut writer: FrameWriter,
-    rx: OutboxReceiver,
-    codec: Codec,
-    close: async_channel::Receiver<CloseReason>,
-) {
-    while let Some(frame) = rx.recv().await {
-        if let Err(e) = write_batch(&mut writer, &rx, frame).await {
-            debug!(error = %e, "write failed");
-            return;
-        }
-    }
-    if let Some(reason) = rx.close_reason() {
-        warn!(reason = %reason, "closing the session");
-        let goodbye = reason.goodbye();
-        if let Ok(bytes) = codec.encode(&goodbye) {
-            let _ = rt::timeout(FLUSH_TIMEOUT, async {
-                if writer.feed(Bytes::from(bytes)).await.is_ok() {
-                    let _ = writer.flush().await;
-                }
-            })
-            .await;
-        }
-    }
-    let reason = close.try_recv().unwrap_or(CloseReason::Normal);
-    let _ = rt::timeout(FLUSH_TIMEOUT, writer.close_with(reason)).await;
-}
-
-/// Feeds `first` and every frame ready after it (up to [`WRITE_BATCH`]), then flushes once.
-async fn write_batch(
-    writer: &mut FrameWriter,
-    rx: &OutboxReceiver,
-    first: Bytes,
-) -> Result<(), crossway_transport::TransportError> {
-    writer.feed(first).await?;
-    for _ in 1..WRITE_BATCH {
-        match rx.try_recv() {
-            Some(frame) => writer.feed(frame).await?,
-            None => break,
-        }
-    }
-    writer.flush().await
 }

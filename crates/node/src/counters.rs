@@ -13,6 +13,14 @@ pub struct Counters {
     pub framing_handshake_failures: AtomicU64,
     /// Handshakes (TLS plus framing) that did not finish in time.
     pub handshake_timeouts: AtomicU64,
+    /// Connections refused because the node or the endpoint was at its connection limit.
+    pub connections_refused: AtomicU64,
+    /// Sessions closed because their outbox was full (slow consumers).
+    pub slow_consumers: AtomicU64,
+    /// Connections closed because the peer did not answer a keep-alive ping.
+    pub keepalive_timeouts: AtomicU64,
+    /// Connection tasks that panicked (a bug; the node goes on).
+    pub panics: AtomicU64,
     /// TLS reloads that put new certificates in use.
     pub tls_reloads: AtomicU64,
     /// TLS reloads refused because a new file was broken (the old certificates stay).

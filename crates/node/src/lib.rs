@@ -3,7 +3,10 @@
 //! - [`config`]: the YAML configuration, checked, with every problem reported at once.
 //! - [`node`]: binding every endpoint, serving, graceful shutdown.
 //! - `endpoint`: one bound endpoint's accept loop.
-//! - `connection`: one connection's task (handshake, reader, writer).
+//! - `connection`: one connection's task: handshake, then reader and writer side by side.
+//! - `reader`: a session's reader (decode, handle, reply; HELLO deadline, keep-alive).
+//! - `writer`: a session's writer (batches, one flush, pings, the slow-consumer GOODBYE).
+//! - [`gate`]: the node's and each endpoint's connection limits.
 //! - [`limits`]: the timeouts and queue bounds of a connection.
 //! - `stop`: the stop signal and the count of live tasks.
 //! - [`counters`]: what happened to connections (handshake failures, timeouts).
@@ -19,11 +22,14 @@ pub mod config;
 mod connection;
 pub mod counters;
 mod endpoint;
+pub mod gate;
 pub mod limits;
 pub mod logging;
 pub mod node;
+mod reader;
 mod reload;
 pub mod signals;
 mod stop;
+mod writer;
 
 pub use node::{Node, StartError};

@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crossway_protocol::Uri;
 use crossway_routing::{RealmConfig, Router};
@@ -15,16 +16,18 @@ use tracing::{info, warn};
 use crossway_transport::tls::{TlsAcceptor, load_server_config};
 
 use crate::certs;
-use crate::config::{NodeConfig, TlsSpec};
+use crate::config::{Limits, NodeConfig, TlsSpec};
 use crate::connection::EndpointContext;
 use crate::counters::Counters;
 use crate::endpoint::BoundEndpoint;
-use crate::limits::SHUTDOWN_DRAIN;
+use crate::gate::{ConnectionCount, Gate};
 use crate::reload::{self, Reloadable};
 use crate::stop::{StopSignal, StopTrigger, TaskCount, stop_signal};
 
 /// A node with every endpoint bound.
 pub struct Node {
+    open_connections: Arc<ConnectionCount>,
+    shutdown_timeout: Duration,
     router: Arc<Router>,
     endpoints: Vec<BoundEndpoint>,
     trigger: StopTrigger,
@@ -93,17 +96,28 @@ impl Node {
         if !tls_failures.is_empty() {
             return Err(StartError::Tls(tls_failures));
         }
+        let limits = Arc::new(config.limits.clone());
+        let node_count = ConnectionCount::new(limits.max_connections);
         let mut endpoints = Vec::new();
         let mut failures = Vec::new();
         for (ep, tls) in config.endpoints.iter().zip(acceptors) {
+            let gate = Gate::new(
+                node_count.clone(),
+                ConnectionCount::new(ep.max_connections.unwrap_or(usize::MAX)),
+            );
+            let shared = Shared {
+                router: router.clone(),
+                stop: stop.clone(),
+                counters: counters.clone(),
+                limits: limits.clone(),
+            };
             let options = BindOptions {
                 unix_mode: ep.unix_mode,
             };
             match Listener::bind_with(&ep.listen, &options).await {
-                Ok(listener) => endpoints.push(BoundEndpoint::new(
-                    listener,
-                    context(ep, tls, router.clone(), stop.clone(), counters.clone()),
-                )),
+                Ok(listener) => {
+                    endpoints.push(BoundEndpoint::new(listener, context(ep, tls, shared, gate)))
+                }
                 Err(e) => failures.push(format!("endpoint \"{}\" on {}: {e}", ep.name, ep.listen)),
             }
         }
@@ -112,6 +126,8 @@ impl Node {
         }
         let (reload_tx, reload_rx) = async_channel::bounded(1);
         Ok(Node {
+            open_connections: node_count,
+            shutdown_timeout: limits.shutdown_timeout,
             router,
             endpoints,
             trigger,
@@ -121,6 +137,11 @@ impl Node {
             reload_tx,
             reload_rx,
         })
+    }
+
+    /// How many connections are open on the whole node (a gauge, shared with the running node).
+    pub fn open_connections(&self) -> Arc<ConnectionCount> {
+        self.open_connections.clone()
     }
 
     /// The node's counters.
@@ -168,6 +189,7 @@ impl Node {
             reloadable,
             reload_rx,
             counters,
+            shutdown_timeout,
             ..
         } = self;
         let watcher = rt::spawn(reload::watch(reloadable, reload_rx, stop, counters));
@@ -184,12 +206,12 @@ impl Node {
         }
         watcher.await;
         router.shutdown();
-        if tasks.wait_idle(SHUTDOWN_DRAIN).await {
+        if tasks.wait_idle(shutdown_timeout).await {
             info!("every session closed");
         } else {
             warn!(
                 sessions = router.session_count(),
-                "sessions still open after {:?}; closing them", SHUTDOWN_DRAIN
+                "sessions still open after {:?}; closing them", shutdown_timeout
             );
         }
     }
@@ -229,16 +251,31 @@ impl ReloadHandle {
     }
 }
 
-fn context(
-    ep: &crate::config::EndpointSpec,
-    tls: Option<TlsAcceptor>,
+/// What every endpoint's connections share.
+struct Shared {
     router: Arc<Router>,
     stop: StopSignal,
     counters: Arc<Counters>,
+    limits: Arc<Limits>,
+}
+
+fn context(
+    ep: &crate::config::EndpointSpec,
+    tls: Option<TlsAcceptor>,
+    shared: Shared,
+    gate: Gate,
 ) -> EndpointContext {
+    let Shared {
+        router,
+        stop,
+        counters,
+        limits,
+    } = shared;
     EndpointContext {
         tls,
         counters,
+        limits,
+        gate,
         name: ep.name.clone(),
         kind: ep.transport,
         ws: WsServerConfig {

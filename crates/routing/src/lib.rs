@@ -42,6 +42,8 @@ mod testing;
 pub use certificate::ClientCertificate;
 pub use error::{AbortReason, RequestError};
 pub use identity::Identity;
-pub use outbox::{CloseReason, Outbox, OutboxClosed, OutboxReceiver, outbox};
+pub use outbox::{
+    CloseReason, Outbox, OutboxClosed, OutboxLimits, OutboxReceiver, outbox, outbox_with,
+};
 pub use router::{RealmConfig, Router};
 pub use session::{Outcome, Session, TransportInfo};

@@ -8,22 +8,36 @@
 //! [`OutboxReceiver::close_reason`].
 
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use async_channel::{Receiver, Sender, TrySendError};
 use bytes::Bytes;
 use crossway_protocol::errors;
 use crossway_protocol::{Codec, Dict, Message, Uri};
+use event_listener::Event;
 
-/// Makes a session's outbox: the sending half (cloned by the router wherever the session may be
-/// sent to) and the receiving half (its connection's writer).
-///
-/// `capacity` is the number of frames the queue holds; 0 is taken as 1.
+/// A session's outbox holding at most `capacity` frames (and any number of bytes), and the
+/// receiving side for its writer.
 pub fn outbox(codec: Codec, capacity: usize) -> (Outbox, OutboxReceiver) {
-    let (tx, rx) = async_channel::bounded(capacity.max(1));
+    outbox_with(
+        codec,
+        OutboxLimits {
+            messages: capacity,
+            bytes: usize::MAX,
+        },
+    )
+}
+
+/// A session's outbox bounded by `limits`, and the receiving side for its writer.
+pub fn outbox_with(codec: Codec, limits: OutboxLimits) -> (Outbox, OutboxReceiver) {
+    let (tx, rx) = async_channel::bounded(limits.messages.max(1));
     let shared = Arc::new(Shared {
         codec,
         reason: OnceLock::new(),
+        killed: Event::new(),
+        bytes: AtomicUsize::new(0),
+        max_bytes: limits.bytes,
     });
     (
         Outbox {
@@ -32,6 +46,16 @@ pub fn outbox(codec: Codec, capacity: usize) -> (Outbox, OutboxReceiver) {
         },
         OutboxReceiver { rx, shared },
     )
+}
+
+/// How much one outbox may hold before an event that does not fit closes the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutboxLimits {
+    /// Frames queued at most.
+    pub messages: usize,
+    /// Bytes of queued frames at most. Events are refused past it; replies to the session's own
+    /// requests are counted but only wait for message room, so one large reply always fits.
+    pub bytes: usize,
 }
 
 /// The sending half of a session's outbox. Cheap to clone.
@@ -74,20 +98,39 @@ impl Outbox {
         if self.is_killed() {
             return Err(OutboxClosed);
         }
-        self.tx.send(frame).await.map_err(|_| OutboxClosed)
+        let n = frame.len();
+        self.shared.bytes.fetch_add(n, Ordering::Relaxed);
+        self.tx.send(frame).await.map_err(|_| {
+            self.shared.bytes.fetch_sub(n, Ordering::Relaxed);
+            OutboxClosed
+        })
     }
 
     /// Queues a frame without waiting: for events. When the queue is full the session is too slow,
     /// and the outbox is killed with [`CloseReason::SlowConsumer`].
     pub fn try_send(&self, frame: Bytes) -> Result<(), OutboxClosed> {
+        let n = frame.len();
+        let before = self.shared.bytes.fetch_add(n, Ordering::Relaxed);
+        if before > 0 && before.saturating_add(n) > self.shared.max_bytes {
+            self.shared.bytes.fetch_sub(n, Ordering::Relaxed);
+            self.kill(CloseReason::SlowConsumer);
+            return Err(OutboxClosed);
+        }
         match self.tx.try_send(frame) {
             Ok(()) => Ok(()),
-            Err(TrySendError::Full(_)) => {
-                self.kill(CloseReason::SlowConsumer);
+            Err(e) => {
+                self.shared.bytes.fetch_sub(n, Ordering::Relaxed);
+                if let TrySendError::Full(_) = e {
+                    self.kill(CloseReason::SlowConsumer);
+                }
                 Err(OutboxClosed)
             }
-            Err(TrySendError::Closed(_)) => Err(OutboxClosed),
         }
+    }
+
+    /// Bytes of the frames queued now.
+    pub fn queued_bytes(&self) -> usize {
+        self.shared.bytes.load(Ordering::Relaxed)
     }
 
     /// Closes the outbox: nothing more is queued, and what is queued is dropped. The first reason
@@ -97,6 +140,7 @@ impl Outbox {
             tracing::debug!(%reason, "outbox killed");
         }
         self.tx.close();
+        self.shared.killed.notify(usize::MAX);
     }
 
     /// Why the outbox was killed, if it was.
@@ -142,6 +186,7 @@ impl OutboxReceiver {
             return None;
         }
         let frame = self.rx.recv().await.ok()?;
+        self.shared.bytes.fetch_sub(frame.len(), Ordering::Relaxed);
         (!self.is_killed()).then_some(frame)
     }
 
@@ -150,12 +195,30 @@ impl OutboxReceiver {
         if self.is_killed() {
             return None;
         }
-        self.rx.try_recv().ok()
+        let frame = self.rx.try_recv().ok()?;
+        self.shared.bytes.fetch_sub(frame.len(), Ordering::Relaxed);
+        Some(frame)
     }
 
     /// Why the outbox was killed, if it was.
     pub fn close_reason(&self) -> Option<CloseReason> {
         self.shared.reason.get().copied()
+    }
+
+    /// Waits until the outbox is killed (at once if it already is), and says why. A writer
+    /// blocked on a peer that does not read races this, so that a slow consumer's connection
+    /// ends without waiting for the peer.
+    pub async fn killed(&self) -> CloseReason {
+        loop {
+            if let Some(reason) = self.close_reason() {
+                return reason;
+            }
+            let listener = self.shared.killed.listen();
+            if let Some(reason) = self.close_reason() {
+                return reason;
+            }
+            listener.await;
+        }
     }
 
     /// The serializer the frames are encoded with.
@@ -223,12 +286,54 @@ impl fmt::Display for CloseReason {
 struct Shared {
     codec: Codec,
     reason: OnceLock<CloseReason>,
+    /// Notified once when the outbox is killed.
+    killed: Event,
+    /// Bytes of the frames in the queue (a tally: relaxed atomics).
+    bytes: AtomicUsize,
+    /// The bound on `bytes` for events.
+    max_bytes: usize,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::block_on;
+
+    #[test]
+    fn an_event_past_the_byte_bound_kills_the_outbox() {
+        let (tx, rx) = outbox_with(
+            Codec::Json,
+            OutboxLimits {
+                messages: 100,
+                bytes: 10,
+            },
+        );
+        tx.try_send(Bytes::from_static(b"12345678")).unwrap();
+        assert_eq!(tx.queued_bytes(), 8);
+        assert_eq!(rx.try_recv().unwrap().len(), 8);
+        assert_eq!(tx.queued_bytes(), 0);
+        tx.try_send(Bytes::from_static(b"123456")).unwrap();
+        assert_eq!(
+            tx.try_send(Bytes::from_static(b"123456")),
+            Err(OutboxClosed)
+        );
+        assert_eq!(rx.close_reason(), Some(CloseReason::SlowConsumer));
+        assert_eq!(rx.try_recv(), None);
+    }
+
+    #[test]
+    fn one_frame_larger_than_the_byte_bound_passes_an_empty_outbox() {
+        let (tx, _rx) = outbox_with(
+            Codec::Json,
+            OutboxLimits {
+                messages: 100,
+                bytes: 4,
+            },
+        );
+        tx.try_send(Bytes::from_static(b"123456")).unwrap();
+        block_on(tx.send(Bytes::from_static(b"reply"))).unwrap();
+        assert_eq!(tx.queued_bytes(), 11);
+    }
 
     fn frame(s: &'static str) -> Bytes {
         Bytes::from_static(s.as_bytes())

@@ -18,6 +18,7 @@
 //! - [`rawsocket`]: [`accept_rawsocket`], [`refuse_rawsocket`] and [`connect_rawsocket`], the
 //!   0x7F handshake and the length-prefixed framing with PING/PONG.
 //! - [`universal`]: [`accept_universal`], both framings on one port by the first octet.
+//! - [`refuse`]: [`refuse_over_limit`], refusing a connection over the limit in its own framing.
 //! - [`prefixed`]: [`Prefixed`], a stream that gives back octets already read from it.
 //! - [`connection`]: [`Connection`], a reader, a writer, the serializer and the [`Framing`].
 //! - [`frame`]: [`FrameReader`] and [`FrameWriter`], whole messages in and out.
@@ -34,6 +35,7 @@ pub mod io;
 pub mod listener;
 pub mod prefixed;
 pub mod rawsocket;
+pub mod refuse;
 pub mod rt;
 pub mod serializer;
 pub mod tls;
@@ -55,6 +57,7 @@ pub use prefixed::Prefixed;
 pub use rawsocket::{
     RawSocketError, RawSocketServerConfig, accept_rawsocket, connect_rawsocket, refuse_rawsocket,
 };
+pub use refuse::{Refusal, refuse_over_limit};
 pub use serializer::Serializer;
 pub use tls::{
     ClientAuth, LoadedTls, PeerIdentity, TlsAcceptor, TlsClientSettings, TlsConfigError,

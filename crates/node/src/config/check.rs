@@ -1,6 +1,8 @@
 //! A walker over the loaded configuration tree that collects every problem instead of stopping
 //! at the first.
 
+use std::time::Duration;
+
 use config::{Value, ValueKind};
 
 use super::lines::LineIndex;
@@ -140,6 +142,45 @@ impl Checker {
             );
         }
         parsed
+    }
+
+    /// An optional boolean entry.
+    pub fn optional_bool(&mut self, table: &Table<'_>, key: &str) -> Option<bool> {
+        let value = table.entries.get(key)?;
+        match &value.kind {
+            ValueKind::Boolean(b) => Some(*b),
+            ValueKind::String(s) if s == "true" || s == "false" => Some(s == "true"),
+            _ => {
+                self.problem(
+                    &table.child(key),
+                    format!("expected true or false, found {}", describe(value)),
+                );
+                None
+            }
+        }
+    }
+
+    /// An optional duration in seconds (a whole or fractional number, at least 0).
+    pub fn optional_seconds(&mut self, table: &Table<'_>, key: &str) -> Option<Duration> {
+        let value = table.entries.get(key)?;
+        let parsed = match &value.kind {
+            ValueKind::I64(i) => Some(*i as f64),
+            ValueKind::U64(u) => Some(*u as f64),
+            ValueKind::Float(f) => Some(*f),
+            ValueKind::String(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+        .filter(|s: &f64| s.is_finite() && *s >= 0.0 && *s <= 86_400.0);
+        if parsed.is_none() {
+            self.problem(
+                &table.child(key),
+                format!(
+                    "expected a number of seconds from 0 to 86400, found {}",
+                    describe(value)
+                ),
+            );
+        }
+        parsed.map(Duration::from_secs_f64)
     }
 
     /// An optional list entry, as its items with their paths.

@@ -10,7 +10,7 @@ use crossway_transport::{ListenAddr, Serializer};
 use super::check::{Checker, Table, describe};
 use super::lines::LineIndex;
 use super::model::{
-    DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_WS_PATH, EndpointSpec, MAX_MAX_MESSAGE_SIZE,
+    DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_WS_PATH, EndpointSpec, Limits, MAX_MAX_MESSAGE_SIZE,
     MIN_MAX_MESSAGE_SIZE, NodeConfig, RealmSpec, TransportKind,
 };
 use super::problem::ConfigErrors;
@@ -20,7 +20,18 @@ use super::tls::{read_tls, resolve};
 /// (`CROSSWAY_LOG_LEVEL=debug` sets `log_level`).
 pub const ENV_PREFIX: &str = "CROSSWAY";
 
-const TOP_KEYS: &[&str] = &["log_level", "realms", "endpoints"];
+const TOP_KEYS: &[&str] = &["log_level", "realms", "endpoints", "limits"];
+const LIMIT_KEYS: &[&str] = &[
+    "max_connections",
+    "handshake_timeout",
+    "hello_timeout",
+    "keepalive_interval",
+    "keepalive_timeout",
+    "keepalive_rawsocket",
+    "outbox_messages",
+    "outbox_bytes",
+    "shutdown_timeout",
+];
 const REALM_KEYS: &[&str] = &["name", "uri_check"];
 const ENDPOINT_KEYS: &[&str] = &[
     "name",
@@ -31,6 +42,7 @@ const ENDPOINT_KEYS: &[&str] = &[
     "max_message_size",
     "tls",
     "unix_mode",
+    "max_connections",
 ];
 
 /// Loads and checks the configuration in `file`, with environment overrides.
@@ -73,6 +85,10 @@ fn read_node(c: &mut Checker, file: &Path, root: &Value) -> Option<NodeConfig> {
             format!("not a log filter ({e}); expected error, warn, info, debug or trace"),
         );
     }
+    let limits = match top.get("limits") {
+        Some(v) => read_limits(c, v),
+        None => Limits::default(),
+    };
     let base = file.parent().unwrap_or(Path::new("."));
     let mut warnings = Vec::new();
     let realms = read_list(c, &top, "realms", read_realm);
@@ -105,6 +121,7 @@ fn read_node(c: &mut Checker, file: &Path, root: &Value) -> Option<NodeConfig> {
         log_level,
         realms: realms.into_iter().map(|(_, r)| r).collect(),
         endpoints: endpoints.into_iter().map(|(_, e)| e).collect(),
+        limits,
         warnings,
     })
 }
@@ -251,9 +268,13 @@ fn read_endpoint(
         Some(v) => Some(read_tls(c, &t.child("tls"), v, base, warnings)?),
         None => None,
     };
+    let max_connections = c
+        .optional_u64(&t, "max_connections")
+        .and_then(|n| positive(c, &t.child("max_connections"), n));
     Some(EndpointSpec {
         tls,
         unix_mode,
+        max_connections,
         name: name?,
         transport: transport?,
         listen: listen?,
@@ -305,6 +326,55 @@ fn check_unique(c: &mut Checker, named: impl Iterator<Item = (String, String)>, 
     for (path, name) in named {
         if !seen.insert(name.clone()) {
             c.problem(&path, format!("{what} \"{name}\" is used more than once"));
+        }
+    }
+}
+
+/// Reads the node-wide `limits` block; what is left out keeps its default.
+fn read_limits(c: &mut Checker, value: &Value) -> Limits {
+    let mut limits = Limits::default();
+    let Some(t) = c.table("limits", value) else {
+        return limits;
+    };
+    c.only_keys(&t, LIMIT_KEYS);
+    if let Some(n) = c.optional_u64(&t, "max_connections") {
+        limits.max_connections = positive(c, &t.child("max_connections"), n).unwrap_or(1);
+    }
+    for (key, slot) in [
+        ("handshake_timeout", &mut limits.handshake_timeout),
+        ("hello_timeout", &mut limits.hello_timeout),
+        ("keepalive_timeout", &mut limits.keepalive_timeout),
+        ("shutdown_timeout", &mut limits.shutdown_timeout),
+    ] {
+        if let Some(d) = c.optional_seconds(&t, key) {
+            if d.is_zero() && key != "shutdown_timeout" {
+                c.problem(&t.child(key), "must be more than 0 seconds");
+            }
+            *slot = d;
+        }
+    }
+    if let Some(d) = c.optional_seconds(&t, "keepalive_interval") {
+        limits.keepalive_interval = (!d.is_zero()).then_some(d);
+    }
+    if let Some(b) = c.optional_bool(&t, "keepalive_rawsocket") {
+        limits.keepalive_rawsocket = b;
+    }
+    if let Some(n) = c.optional_u64(&t, "outbox_messages") {
+        limits.outbox_messages = positive(c, &t.child("outbox_messages"), n).unwrap_or(1);
+    }
+    if let Some(n) = c.optional_u64(&t, "outbox_bytes") {
+        limits.outbox_bytes = positive(c, &t.child("outbox_bytes"), n).unwrap_or(1);
+    }
+    limits
+}
+
+/// `n` as a count of at least 1, or a problem at `path`.
+fn positive(c: &mut Checker, path: &str, n: u64) -> Option<usize> {
+    match usize::try_from(n) {
+        Ok(n) if n >= 1 => Some(n),
+        _ => {
+            c.problem(path, "must be at least 1");
+            None
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The validated configuration of a node.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crossway_protocol::UriRules;
 use crossway_transport::tls::TlsSettings;
@@ -26,8 +27,50 @@ pub struct NodeConfig {
     pub realms: Vec<RealmSpec>,
     /// The listening endpoints, in file order.
     pub endpoints: Vec<EndpointSpec>,
+    /// The node-wide limits (`limits:`).
+    pub limits: Limits,
     /// Things that are accepted but worth telling the operator (an ignored `dhparam`).
     pub warnings: Vec<String>,
+}
+
+/// Bounds on what one peer, or all of them, may hold; every one has a safe default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Open connections on the whole node; more are refused (HTTP 503 or RawSocket error 4).
+    pub max_connections: usize,
+    /// How long TLS plus the WebSocket or RawSocket handshake may take.
+    pub handshake_timeout: Duration,
+    /// How long a connection may take from its handshake to WELCOME.
+    pub hello_timeout: Duration,
+    /// Silence from the peer after which the node pings it; `None` disables keep-alive.
+    pub keepalive_interval: Option<Duration>,
+    /// How long the peer has to show life after a ping before the connection is closed.
+    pub keepalive_timeout: Duration,
+    /// Whether RawSocket peers are pinged too. Off by default: autobahn-python's asyncio
+    /// RawSocket client fails on any PING it receives, so only WebSocket peers are pinged.
+    pub keepalive_rawsocket: bool,
+    /// Frames one session's outbox holds.
+    pub outbox_messages: usize,
+    /// Bytes one session's outbox holds.
+    pub outbox_bytes: usize,
+    /// On shutdown, how long sessions have to answer GOODBYE and close.
+    pub shutdown_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_connections: 100_000,
+            handshake_timeout: Duration::from_secs(10),
+            hello_timeout: Duration::from_secs(10),
+            keepalive_interval: Some(Duration::from_secs(30)),
+            keepalive_timeout: Duration::from_secs(10),
+            keepalive_rawsocket: false,
+            outbox_messages: 4096,
+            outbox_bytes: 16 << 20,
+            shutdown_timeout: Duration::from_secs(5),
+        }
+    }
 }
 
 /// One realm.
@@ -80,6 +123,8 @@ pub struct EndpointSpec {
     pub tls: Option<TlsSpec>,
     /// The permission bits of a Unix socket file (`listen: unix:...`); `None` keeps the umask's.
     pub unix_mode: Option<u32>,
+    /// Open connections on this endpoint at most; `None`: only the node's limit applies.
+    pub max_connections: Option<usize>,
 }
 
 /// An endpoint's `tls` block, with paths resolved against the config file's folder.

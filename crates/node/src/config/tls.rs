@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use config::Value;
 
-use super::check::{Checker, Table};
+use super::check::Checker;
 use crossway_transport::tls::{
     ClientAuth, TlsSettings, TlsVersion, load_server_config, watched_files,
 };
@@ -78,7 +78,7 @@ pub fn read_tls(
             t.child("dhparam")
         ));
     }
-    let create_if_missing = read_bool(c, &t, "create_if_missing").unwrap_or(false);
+    let create_if_missing = c.optional_bool(&t, "create_if_missing").unwrap_or(false);
     let spec = TlsSpec {
         settings: TlsSettings {
             certificate: certificate?,
@@ -109,17 +109,6 @@ fn check_files(c: &mut Checker, path: &str, spec: &TlsSpec, warnings: &mut Vec<S
             for p in problems {
                 c.problem(&format!("{path}.{}", p.setting()), p.to_string());
             }
-        }
-    }
-}
-
-fn read_bool(c: &mut Checker, t: &Table<'_>, key: &str) -> Option<bool> {
-    let v = t.get(key)?;
-    match v.clone().into_bool() {
-        Ok(b) => Some(b),
-        Err(_) => {
-            c.problem(&t.child(key), "expected true or false");
-            None
         }
     }
 }

@@ -1,0 +1,190 @@
+//! A session's reader: takes frames from the peer, hands each decoded message to the session and
+//! queues its reply; watches the HELLO deadline and the peer's keep-alive.
+
+use std::pin::pin;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use crossway_protocol::{Codec, Message};
+use crossway_routing::{Outbox, Session};
+use crossway_transport::{CloseReason, FrameReader, TransportError, rt};
+use futures_util::future::{Either, select};
+use tracing::{debug, warn};
+
+use crate::config::Limits;
+use crate::counters::Counters;
+use crate::stop::StopSignal;
+
+/// How long the timer sleeps when nothing is due (no keep-alive, already joined).
+const IDLE_CHECK: Duration = Duration::from_secs(3600);
+
+/// What the reader works with, besides the frames.
+pub struct ReaderParts<'a> {
+    /// The session's outbox, for replies.
+    pub tx: Outbox,
+    /// The session's serializer.
+    pub codec: Codec,
+    /// The node's stop signal: a connection that has not joined leaves at once on shutdown.
+    pub stop: StopSignal,
+    /// Tells the writer how to close the framing when the peer broke a rule or went silent.
+    pub close: async_channel::Sender<CloseReason>,
+    /// Asks the writer to ping the peer.
+    pub ping: async_channel::Sender<()>,
+    /// The node's limits.
+    pub limits: &'a Limits,
+    /// The silence after which the peer is pinged; `None` when this connection is not pinged.
+    pub keepalive: Option<Duration>,
+    /// The node's counters.
+    pub counters: &'a Counters,
+}
+
+/// One thing the reader waited for.
+enum Event {
+    Frame(Result<Option<Bytes>, TransportError>),
+    Timer,
+    Stop,
+}
+
+/// Reads until the peer closes, breaks a rule, goes silent, or the session ends.
+pub async fn read_loop(mut reader: FrameReader, mut session: Session, parts: ReaderParts<'_>) {
+    let opened = Instant::now();
+    let mut pinged = false;
+    let mut timer = Box::pin(rt::sleep(next_check(
+        &parts,
+        opened,
+        false,
+        reader.last_activity(),
+    )));
+    loop {
+        let joined = session.id().is_some();
+        let event = {
+            let recv = pin!(reader.recv());
+            if joined {
+                match select(recv, &mut timer).await {
+                    Either::Left((frame, _)) => Event::Frame(frame),
+                    Either::Right(_) => Event::Timer,
+                }
+            } else {
+                let stop = pin!(parts.stop.stopped());
+                match select(select(recv, &mut timer), stop).await {
+                    Either::Left((Either::Left((frame, _)), _)) => Event::Frame(frame),
+                    Either::Left((Either::Right(_), _)) => Event::Timer,
+                    Either::Right(_) => Event::Stop,
+                }
+            }
+        };
+        let frame = match event {
+            Event::Stop => return,
+            Event::Timer => {
+                let now = Instant::now();
+                if !joined && now >= opened + parts.limits.hello_timeout {
+                    debug!(
+                        "no session within {:?}: closing",
+                        parts.limits.hello_timeout
+                    );
+                    return;
+                }
+                if let Some(interval) = parts.keepalive {
+                    let idle = now.saturating_duration_since(reader.last_activity());
+                    if idle >= interval + parts.limits.keepalive_timeout {
+                        Counters::bump(&parts.counters.keepalive_timeouts);
+                        debug!(
+                            ?idle,
+                            "the peer did not answer the keep-alive ping: closing"
+                        );
+                        let _ = parts.close.try_send(CloseReason::GoingAway);
+                        return;
+                    }
+                    if idle >= interval && !pinged {
+                        pinged = parts.ping.try_send(()).is_ok();
+                    }
+                    if idle < interval {
+                        pinged = false;
+                    }
+                }
+                timer = Box::pin(rt::sleep(next_check(
+                    &parts,
+                    opened,
+                    joined,
+                    reader.last_activity(),
+                )));
+                continue;
+            }
+            Event::Frame(frame) => frame,
+        };
+        let frame = match frame {
+            Ok(Some(frame)) => frame,
+            Ok(None) => {
+                debug!("peer closed the connection");
+                return;
+            }
+            Err(e) => {
+                debug!(error = %e, "read failed");
+                let _ = parts.close.try_send(e.close_reason());
+                return;
+            }
+        };
+        let outcome = match parts.codec.decode(&frame) {
+            Ok(msg) => session.handle(msg),
+            Err(e) => {
+                debug!(error = %e, "undecodable message");
+                session.protocol_violation(&e.to_string())
+            }
+        };
+        if !joined && let Some(id) = session.id() {
+            let span = tracing::Span::current();
+            span.record("id", id.0);
+            if let Some(realm) = session.realm() {
+                span.record("realm", realm.as_str());
+            }
+            // Joined: the HELLO deadline no longer applies; keep-alive takes over.
+            timer = Box::pin(rt::sleep(next_check(
+                &parts,
+                opened,
+                true,
+                reader.last_activity(),
+            )));
+        }
+        if let Some(reply) = outcome.reply
+            && !queue(&parts.tx, parts.codec, &reply).await
+        {
+            return;
+        }
+        if outcome.close {
+            return;
+        }
+    }
+}
+
+/// How long to sleep before the next look at the HELLO deadline or the keep-alive.
+fn next_check(parts: &ReaderParts<'_>, opened: Instant, joined: bool, last: Instant) -> Duration {
+    let now = Instant::now();
+    let mut due = IDLE_CHECK;
+    if !joined {
+        due = due.min((opened + parts.limits.hello_timeout).saturating_duration_since(now));
+    }
+    if let Some(interval) = parts.keepalive {
+        let idle = now.saturating_duration_since(last);
+        let step = if idle < interval {
+            interval - idle
+        } else {
+            // Pinged (or about to be): look again when the answer is due, at the latest.
+            (interval + parts.limits.keepalive_timeout)
+                .saturating_sub(idle)
+                .min(interval)
+        };
+        due = due.min(step);
+    }
+    due.max(Duration::from_millis(10))
+}
+
+/// Encodes `msg` and waits for room in the outbox; false when the outbox is closed.
+async fn queue(tx: &Outbox, codec: Codec, msg: &Message) -> bool {
+    match codec.encode(msg) {
+        Ok(bytes) => tx.send(Bytes::from(bytes)).await.is_ok(),
+        Err(e) => {
+            warn!(error = %e, message = msg.name(), "cannot encode a reply");
+            true
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! Soak: rounds of 1,000 sessions that connect, subscribe, publish and leave (over WebSocket and
+//! RawSocket, every serializer). Afterwards no session, subscription or connection is left, and
+//! the process's memory is back near where it stood after the first round (no leak per session).
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{TestNode, default_realms, endpoint, run, wait_for, within};
+use crossway_client::Client;
+use crossway_node::config::{NodeConfig, TransportKind};
+use crossway_transport::Serializer;
+use futures_util::future::join_all;
+
+const SESSIONS_PER_ROUND: usize = 1000;
+const CONCURRENT: usize = 100;
+const ROUNDS: usize = 3;
+
+/// Resident memory of this process, in bytes (from /proc/self/statm).
+fn rss() -> usize {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
+    let pages: usize = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
+    pages * 4096
+}
+
+async fn one_session(url: String, ser: Serializer, n: usize) {
+    let c = Client::connect(&url, "realm1", ser).await.unwrap();
+    let topic = format!("com.example.soak.{}", n % 50);
+    let mut sub = c.subscribe(&topic).await.unwrap();
+    let mut opts = crossway_protocol::Dict::new();
+    opts.insert("exclude_me".into(), false.into());
+    opts.insert("acknowledge".into(), true.into());
+    c.publish_with(&topic, opts, Some(vec![(n as i64).into()]), None)
+        .await
+        .unwrap();
+    within("own event", sub.next()).await.unwrap();
+    c.leave().await.unwrap();
+}
+
+#[test]
+fn sessions_come_and_go_without_leaving_anything_behind() {
+    run(async {
+        let mut rs = endpoint("rs");
+        rs.transport = TransportKind::RawSocket;
+        let node = TestNode::start_with(NodeConfig {
+            file: PathBuf::from("test.yaml"),
+            log_level: None,
+            realms: default_realms(),
+            endpoints: vec![endpoint("ws"), rs],
+            limits: Default::default(),
+            warnings: Vec::new(),
+        })
+        .await;
+        let urls = [
+            format!("ws://{}/ws", node.addrs[0].1),
+            format!("rs://{}", node.addrs[1].1),
+        ];
+        let mut after_first = 0;
+        for round in 0..ROUNDS {
+            for wave in 0..SESSIONS_PER_ROUND / CONCURRENT {
+                let sessions = (0..CONCURRENT).map(|i| {
+                    let n = wave * CONCURRENT + i;
+                    let ser = Serializer::ALL[n % 3];
+                    one_session(urls[n % 2].clone(), ser, n)
+                });
+                join_all(sessions).await;
+            }
+            assert!(
+                wait_for(|| node.router.session_count() == 0 && node.open.open() == 0).await,
+                "round {round}: sessions {} and connections {} left",
+                node.router.session_count(),
+                node.open.open()
+            );
+            assert_eq!(node.router.subscription_count(), 0, "round {round}");
+            if round == 0 {
+                after_first = rss();
+            }
+        }
+        let growth = rss().saturating_sub(after_first);
+        assert!(
+            growth < 16 << 20,
+            "memory grew by {} KiB over {} more rounds of {SESSIONS_PER_ROUND} sessions",
+            growth / 1024,
+            ROUNDS - 1
+        );
+        node.stop().await;
+    });
+}
