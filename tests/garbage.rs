@@ -3,15 +3,16 @@
 //! ABORT `wamp.error.protocol_violation`; random bytes and truncated handshakes are dropped; the
 //! node serves everyone else throughout.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 mod common;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 
 use bytes::Bytes;
-use common::{TestNode, default_realms, endpoint, raw_rs, raw_ws, run, within};
+use common::{TestNode, endpoint, node_config, raw_rs, raw_ws, run, within};
 use crossway_client::Client;
-use crossway_node::config::{NodeConfig, TransportKind};
+use crossway_node::config::TransportKind;
 use crossway_protocol::{Codec, Dict, Message, Uri, Value, errors};
 use crossway_transport::{Connection, Serializer};
 use futures_util::{AsyncReadExt, AsyncWriteExt};
@@ -43,15 +44,7 @@ async fn start() -> (TestNode, Addrs) {
     rs.transport = TransportKind::RawSocket;
     let mut universal = endpoint("universal");
     universal.transport = TransportKind::Universal;
-    let node = TestNode::start_with(NodeConfig {
-        file: PathBuf::from("test.yaml"),
-        log_level: None,
-        realms: default_realms(),
-        endpoints: vec![endpoint("ws"), rs, universal],
-        limits: Default::default(),
-        warnings: Vec::new(),
-    })
-    .await;
+    let node = TestNode::start_with(node_config(vec![endpoint("ws"), rs, universal])).await;
     let addrs = Addrs {
         ws: node.addrs[0].1,
         rs: node.addrs[1].1,

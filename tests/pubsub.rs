@@ -1,6 +1,8 @@
 //! Publish and subscribe through a real node over WebSocket, with the Rust client, for every
 //! serializer.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 mod common;
 
 use std::time::Duration;

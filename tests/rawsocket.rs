@@ -7,26 +7,13 @@ mod common;
 #[path = "../crates/transport/tests/pki/mod.rs"]
 mod pki;
 
-use std::path::PathBuf;
-
-use common::{TestNode, default_realms, endpoint, run, within};
+use common::{TestNode, endpoint, node_config, run, within};
 use crossway_client::{Client, ConnectOptions};
-use crossway_node::config::{NodeConfig, TlsSpec, TransportKind};
+use crossway_node::config::{TlsSpec, TransportKind};
 use crossway_protocol::Value;
 use crossway_transport::tls::{TlsClientSettings, TlsSettings};
 use crossway_transport::{ListenAddr, Serializer};
 use pki::{Ca, Dir};
-
-fn node_config(endpoints: Vec<crossway_node::config::EndpointSpec>) -> NodeConfig {
-    NodeConfig {
-        file: PathBuf::from("test.yaml"),
-        log_level: None,
-        realms: default_realms(),
-        endpoints,
-        limits: Default::default(),
-        warnings: Vec::new(),
-    }
-}
 
 fn kind(name: &str, kind: TransportKind) -> crossway_node::config::EndpointSpec {
     let mut ep = endpoint(name);

@@ -2,13 +2,13 @@
 //! RawSocket, every serializer). Afterwards no session, subscription or connection is left, and
 //! the process's memory is back near where it stood after the first round (no leak per session).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 mod common;
 
-use std::path::PathBuf;
-
-use common::{TestNode, default_realms, endpoint, run, wait_for, within};
+use common::{TestNode, endpoint, node_config, run, wait_for, within};
 use crossway_client::Client;
-use crossway_node::config::{NodeConfig, TransportKind};
+use crossway_node::config::TransportKind;
 use crossway_transport::Serializer;
 use futures_util::future::join_all;
 
@@ -42,15 +42,7 @@ fn sessions_come_and_go_without_leaving_anything_behind() {
     run(async {
         let mut rs = endpoint("rs");
         rs.transport = TransportKind::RawSocket;
-        let node = TestNode::start_with(NodeConfig {
-            file: PathBuf::from("test.yaml"),
-            log_level: None,
-            realms: default_realms(),
-            endpoints: vec![endpoint("ws"), rs],
-            limits: Default::default(),
-            warnings: Vec::new(),
-        })
-        .await;
+        let node = TestNode::start_with(node_config(vec![endpoint("ws"), rs])).await;
         let urls = [
             format!("ws://{}/ws", node.addrs[0].1),
             format!("rs://{}", node.addrs[1].1),

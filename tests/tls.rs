@@ -12,9 +12,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use common::{TestNode, default_realms, endpoint, run, wait_for, within};
+use common::{TestNode, endpoint, node_config, run, wait_for, within};
 use crossway_client::{Client, ClientError, ConnectOptions};
-use crossway_node::config::{NodeConfig, TlsSpec};
+use crossway_node::config::TlsSpec;
 use crossway_node::counters::Counters;
 use crossway_transport::Serializer;
 use crossway_transport::tls::{TlsClientSettings, TlsSettings};
@@ -64,15 +64,7 @@ fn wss(addr: SocketAddr) -> String {
 }
 
 async fn start(endpoints: Vec<crossway_node::config::EndpointSpec>) -> TestNode {
-    TestNode::start_with(NodeConfig {
-        file: PathBuf::from("test.yaml"),
-        log_level: None,
-        realms: default_realms(),
-        endpoints,
-        limits: Default::default(),
-        warnings: Vec::new(),
-    })
-    .await
+    TestNode::start_with(node_config(endpoints)).await
 }
 
 #[test]

@@ -76,11 +76,16 @@ pub fn default_realms() -> Vec<RealmSpec> {
 pub fn ws_config(max_message_size: usize) -> NodeConfig {
     let mut ep = endpoint("test-ws");
     ep.max_message_size = max_message_size;
+    node_config(vec![ep])
+}
+
+/// A node config with the default realms and limits and these endpoints.
+pub fn node_config(endpoints: Vec<EndpointSpec>) -> NodeConfig {
     NodeConfig {
         file: PathBuf::from("test.yaml"),
         log_level: None,
         realms: default_realms(),
-        endpoints: vec![ep],
+        endpoints,
         limits: Default::default(),
         warnings: Vec::new(),
     }
