@@ -5,11 +5,13 @@
 //! - `model`: the checked configuration types.
 //! - `load`: reading a file into the model.
 //! - `check`: the walker that collects problems.
+//! - `guard`: a flat first pass that refuses YAML too deep or too large for the loaders.
 //! - `lines`: where each key stands in the file.
 //! - `tls`: an endpoint's `tls` block.
 //! - `problem`: the problems and how they are shown.
 
 mod check;
+mod guard;
 mod lines;
 mod load;
 mod model;

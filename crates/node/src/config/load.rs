@@ -8,6 +8,7 @@ use crossway_protocol::{Uri, UriRules};
 use crossway_transport::{ListenAddr, Serializer};
 
 use super::check::{Checker, Table, describe};
+use super::guard::check_yaml_shape;
 use super::lines::LineIndex;
 use super::model::{
     DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_WS_PATH, EndpointSpec, Limits, MAX_MAX_MESSAGE_SIZE,
@@ -49,6 +50,7 @@ const ENDPOINT_KEYS: &[&str] = &[
 pub fn load(file: &Path) -> Result<NodeConfig, ConfigErrors> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| ConfigErrors::whole_file(file, format!("cannot read the file: {e}")))?;
+    check_yaml_shape(&text).map_err(|e| ConfigErrors::whole_file(file, e))?;
     let tree = Config::builder()
         .add_source(File::from_str(&text, FileFormat::Yaml))
         .add_source(
