@@ -57,13 +57,28 @@ pub(crate) fn read_private_key(
         })
 }
 
-/// The whole file.
+/// The largest certificate, key or CA file read: a bundle of every public CA is about 250 KiB.
+const MAX_PEM_FILE: u64 = 4 << 20;
+
+/// The whole file, refusing one larger than [`MAX_PEM_FILE`] (or endless, like `/dev/zero`).
 fn read_file(file: &Path, setting: TlsSetting) -> Result<Vec<u8>, TlsConfigError> {
-    std::fs::read(file).map_err(|e| TlsConfigError::Unreadable {
+    use std::io::Read;
+    let unreadable = |reason: String| TlsConfigError::Unreadable {
         setting,
         file: file.to_owned(),
-        reason: e.to_string(),
-    })
+        reason,
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(file)
+        .and_then(|f| f.take(MAX_PEM_FILE + 1).read_to_end(&mut bytes))
+        .map_err(|e| unreadable(e.to_string()))?;
+    if bytes.len() as u64 > MAX_PEM_FILE {
+        return Err(unreadable(format!(
+            "larger than {} MiB: not a certificate or key file",
+            MAX_PEM_FILE >> 20
+        )));
+    }
+    Ok(bytes)
 }
 
 /// Every PEM section of `bytes`, of any kind rustls knows (others are skipped).
