@@ -1,0 +1,139 @@
+//! What a publication carries: a timestamp and padding, or the end marker of a publisher.
+//!
+//! A publication's arguments are `[stamp, pad]`: `stamp` the nanoseconds from the run's clock
+//! base to the scheduled (paced) or actual (unpaced) send time, `pad` a string of `--payload`
+//! ASCII bytes, the same size in every serializer. A publisher's last publication, sent with
+//! `acknowledge`, is `["end", publisher, sent]`: once a subscriber has it from every publisher, it
+//! has everything those publishers sent before (the router keeps each publisher's order).
+
+use crossway_protocol::{List, Value};
+
+/// The first argument of an end marker.
+const END: &str = "end";
+
+/// The arguments of one publisher's publications, minus the timestamp.
+#[derive(Debug, Clone)]
+pub struct Payload {
+    pad: String,
+}
+
+/// What a subscriber received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Received {
+    /// A publication stamped at this many nanoseconds from the clock base.
+    Stamped(u64),
+    /// The end marker of `publisher`, which sent `sent` publications before it.
+    End {
+        /// The publisher's index.
+        publisher: u64,
+        /// How many publications it sent before the marker.
+        sent: u64,
+    },
+    /// Anything else (not from this load generator).
+    Other,
+}
+
+impl Payload {
+    /// A payload whose padding is `size` bytes.
+    pub fn new(size: usize) -> Payload {
+        Payload {
+            pad: "x".repeat(size),
+        }
+    }
+
+    /// The arguments of one publication stamped `stamp_ns`.
+    pub fn args(&self, stamp_ns: u64) -> List {
+        vec![Value::from_u64(stamp_ns), Value::Str(self.pad.clone())]
+    }
+
+    /// The arguments of the end marker of `publisher`, after `sent` publications.
+    pub fn end_marker(publisher: usize, sent: u64) -> List {
+        vec![
+            Value::Str(END.to_owned()),
+            Value::from_u64(publisher as u64),
+            Value::from_u64(sent),
+        ]
+    }
+}
+
+impl Received {
+    /// Reads an event's arguments.
+    pub fn classify(args: Option<&List>) -> Received {
+        let Some(args) = args else {
+            return Received::Other;
+        };
+        match args.first() {
+            Some(Value::Str(s)) if s == END => {
+                match (
+                    args.get(1).and_then(Value::as_u64),
+                    args.get(2).and_then(Value::as_u64),
+                ) {
+                    (Some(publisher), Some(sent)) => Received::End { publisher, sent },
+                    _ => Received::Other,
+                }
+            }
+            Some(v) => v.as_u64().map_or(Received::Other, Received::Stamped),
+            None => Received::Other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossway_protocol::{Codec, Message, PublicationId, SubscriptionId};
+
+    #[test]
+    fn stamps_and_markers_survive_every_serializer() {
+        let payload = Payload::new(64);
+        for codec in Codec::ALL {
+            for (args, want) in [
+                (payload.args(123_456_789), Received::Stamped(123_456_789)),
+                (
+                    Payload::end_marker(3, 1000),
+                    Received::End {
+                        publisher: 3,
+                        sent: 1000,
+                    },
+                ),
+            ] {
+                let event = Message::Event {
+                    subscription: SubscriptionId(1),
+                    publication: PublicationId(2),
+                    details: Default::default(),
+                    args: Some(args),
+                    kwargs: None,
+                };
+                let bytes = codec.encode(&event).unwrap();
+                let Message::Event { args, .. } = codec.decode(&bytes).unwrap() else {
+                    panic!("not an EVENT");
+                };
+                assert_eq!(Received::classify(args.as_ref()), want, "{codec}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_padding_has_the_payload_size() {
+        let args = Payload::new(4096).args(1);
+        assert_eq!(args[1].as_str().unwrap().len(), 4096);
+    }
+
+    #[test]
+    fn foreign_events_are_other() {
+        assert_eq!(Received::classify(None), Received::Other);
+        assert_eq!(Received::classify(Some(&vec![])), Received::Other);
+        assert_eq!(
+            Received::classify(Some(&vec![Value::Str("hi".into())])),
+            Received::Other
+        );
+        assert_eq!(
+            Received::classify(Some(&vec![Value::Str("end".into())])),
+            Received::Other
+        );
+        assert_eq!(
+            Received::classify(Some(&vec![Value::Int(-1)])),
+            Received::Other
+        );
+    }
+}
