@@ -11,7 +11,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use async_channel::{Receiver, Sender, TrySendError};
+use async_channel::{Receiver, Sender};
 use bytes::Bytes;
 use crossway_protocol::errors;
 use crossway_protocol::{Codec, Dict, Message, Uri};
@@ -31,11 +31,17 @@ pub fn outbox(codec: Codec, capacity: usize) -> (Outbox, OutboxReceiver) {
 
 /// A session's outbox bounded by `limits`, and the receiving side for its writer.
 pub fn outbox_with(codec: Codec, limits: OutboxLimits) -> (Outbox, OutboxReceiver) {
-    let (tx, rx) = async_channel::bounded(limits.messages.max(1));
+    // Unbounded underneath, bounded by the counts in `Shared`: async-channel's bounded queue
+    // allocates its whole capacity up front (about 160 KiB for 4,096 frames), which idle
+    // sessions cannot afford; the unbounded one grows in small blocks as frames arrive.
+    let (tx, rx) = async_channel::unbounded();
     let shared = Arc::new(Shared {
         codec,
         reason: OnceLock::new(),
         killed: Event::new(),
+        room: Event::new(),
+        frames: AtomicUsize::new(0),
+        max_frames: limits.messages.max(1),
         bytes: AtomicUsize::new(0),
         max_bytes: limits.bytes,
     });
@@ -95,34 +101,48 @@ impl Outbox {
 
     /// Queues a frame, waiting for room: for replies to the session's own requests.
     pub async fn send(&self, frame: Bytes) -> Result<(), OutboxClosed> {
-        if self.is_killed() {
-            return Err(OutboxClosed);
+        loop {
+            if self.is_killed() || self.tx.is_closed() {
+                return Err(OutboxClosed);
+            }
+            if self.shared.take_frame_slot() {
+                break;
+            }
+            let listener = self.shared.room.listen();
+            if self.shared.has_room() || self.is_killed() {
+                continue;
+            }
+            listener.await;
         }
-        let n = frame.len();
-        self.shared.bytes.fetch_add(n, Ordering::Relaxed);
-        self.tx.send(frame).await.map_err(|_| {
-            self.shared.bytes.fetch_sub(n, Ordering::Relaxed);
-            OutboxClosed
-        })
+        self.push(frame)
     }
 
     /// Queues a frame without waiting: for events. When the queue is full the session is too slow,
     /// and the outbox is killed with [`CloseReason::SlowConsumer`].
     pub fn try_send(&self, frame: Bytes) -> Result<(), OutboxClosed> {
+        if self.tx.is_closed() {
+            return Err(OutboxClosed);
+        }
         let n = frame.len();
-        let before = self.shared.bytes.fetch_add(n, Ordering::Relaxed);
-        if before > 0 && before.saturating_add(n) > self.shared.max_bytes {
-            self.shared.bytes.fetch_sub(n, Ordering::Relaxed);
+        let before = self.shared.bytes.load(Ordering::Relaxed);
+        if before > 0 && before.saturating_add(n) > self.shared.max_bytes
+            || !self.shared.take_frame_slot()
+        {
             self.kill(CloseReason::SlowConsumer);
             return Err(OutboxClosed);
         }
+        self.push(frame)
+    }
+
+    /// Queues a frame whose slot is taken.
+    fn push(&self, frame: Bytes) -> Result<(), OutboxClosed> {
+        let n = frame.len();
+        self.shared.bytes.fetch_add(n, Ordering::Relaxed);
         match self.tx.try_send(frame) {
             Ok(()) => Ok(()),
-            Err(e) => {
+            Err(_) => {
                 self.shared.bytes.fetch_sub(n, Ordering::Relaxed);
-                if let TrySendError::Full(_) = e {
-                    self.kill(CloseReason::SlowConsumer);
-                }
+                self.shared.frames.fetch_sub(1, Ordering::AcqRel);
                 Err(OutboxClosed)
             }
         }
@@ -141,6 +161,7 @@ impl Outbox {
         }
         self.tx.close();
         self.shared.killed.notify(usize::MAX);
+        self.shared.room.notify(usize::MAX);
     }
 
     /// Why the outbox was killed, if it was.
@@ -186,7 +207,7 @@ impl OutboxReceiver {
             return None;
         }
         let frame = self.rx.recv().await.ok()?;
-        self.shared.bytes.fetch_sub(frame.len(), Ordering::Relaxed);
+        self.shared.taken(&frame);
         (!self.is_killed()).then_some(frame)
     }
 
@@ -196,7 +217,7 @@ impl OutboxReceiver {
             return None;
         }
         let frame = self.rx.try_recv().ok()?;
-        self.shared.bytes.fetch_sub(frame.len(), Ordering::Relaxed);
+        self.shared.taken(&frame);
         Some(frame)
     }
 
@@ -288,16 +309,66 @@ struct Shared {
     reason: OnceLock<CloseReason>,
     /// Notified once when the outbox is killed.
     killed: Event,
+    /// Notified when a frame leaves the queue, for replies waiting for room.
+    room: Event,
+    /// Frames in the queue.
+    frames: AtomicUsize,
+    /// The bound on `frames`.
+    max_frames: usize,
     /// Bytes of the frames in the queue (a tally: relaxed atomics).
     bytes: AtomicUsize,
     /// The bound on `bytes` for events.
     max_bytes: usize,
 }
 
+impl Shared {
+    /// Takes a place for one more frame if the queue has one.
+    fn take_frame_slot(&self) -> bool {
+        self.frames
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < self.max_frames).then_some(n + 1)
+            })
+            .is_ok()
+    }
+
+    /// Whether a frame would fit now.
+    fn has_room(&self) -> bool {
+        self.frames.load(Ordering::Acquire) < self.max_frames
+    }
+
+    /// Accounts for a frame that left the queue and wakes one reply waiting for room.
+    fn taken(&self, frame: &Bytes) {
+        self.bytes.fetch_sub(frame.len(), Ordering::Relaxed);
+        self.frames.fetch_sub(1, Ordering::AcqRel);
+        self.room.notify(1);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::block_on;
+
+    #[test]
+    fn a_reply_waits_for_room_and_an_event_does_not() {
+        use std::future::Future;
+        use std::task::{Context, Poll, Waker};
+        let (tx, rx) = outbox(Codec::Json, 1);
+        block_on(tx.send(Bytes::from_static(b"first"))).unwrap();
+        let mut reply = std::pin::pin!(tx.send(Bytes::from_static(b"reply")));
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(
+            reply.as_mut().poll(&mut cx).is_pending(),
+            "no room: the reply waits"
+        );
+        assert_eq!(rx.try_recv().unwrap(), Bytes::from_static(b"first"));
+        assert_eq!(reply.as_mut().poll(&mut cx), Poll::Ready(Ok(())));
+        assert_eq!(rx.try_recv().unwrap(), Bytes::from_static(b"reply"));
+        // The queue is empty again; an event fills it, and the next event finds it full.
+        tx.try_send(Bytes::from_static(b"event")).unwrap();
+        assert_eq!(tx.try_send(Bytes::from_static(b"event")), Err(OutboxClosed));
+        assert_eq!(rx.close_reason(), Some(CloseReason::SlowConsumer));
+    }
 
     #[test]
     fn an_event_past_the_byte_bound_kills_the_outbox() {

@@ -247,6 +247,11 @@ impl RsReader {
             _ => 0,
         };
         self.buf.truncate(start + n);
+        if start == 0 && polled.is_pending() {
+            // Nothing buffered and nothing to read: an idle connection keeps no read buffer
+            // (memory per idle session matters more than one allocation per burst).
+            self.buf = BytesMut::new();
+        }
         polled.map_ok(|_| n)
     }
 }

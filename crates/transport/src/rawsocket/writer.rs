@@ -25,8 +25,8 @@ const WRITE_BUFFER_SIZE: usize = 16 * 1024;
 /// A payload at least this long is written from its own buffer, not copied.
 const OWN_BUFFER_PAYLOAD: usize = 4 * 1024;
 /// After a complete write, a buffer that grew beyond this is released: an idle connection keeps
-/// at most this much for writing.
-const IDLE_BUFFER_KEEP: usize = 4 * 1024;
+/// no write buffer (one allocation per burst costs less than memory held by idle sessions).
+const IDLE_BUFFER_KEEP: usize = 0;
 
 /// The write half and what is queued for it.
 pub(crate) type SharedWrite = Arc<Mutex<WriteState>>;
