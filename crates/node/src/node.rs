@@ -179,7 +179,7 @@ impl Node {
     }
 
     /// Serves until `shutdown` completes, then stops accepting, sends every session GOODBYE
-    /// `wamp.close.system_shutdown` and waits (at most [`SHUTDOWN_DRAIN`]) for them to close.
+    /// `wamp.close.system_shutdown` and waits (at most `limits.shutdown_timeout`) for them to close.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         let Node {
             router,
