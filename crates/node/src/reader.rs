@@ -18,6 +18,11 @@ use crate::stop::StopSignal;
 /// How long the timer sleeps when nothing is due (no keep-alive, already joined).
 const IDLE_CHECK: Duration = Duration::from_secs(3600);
 
+/// After this many messages handled in a row, the reader yields to the executor, so that a
+/// publisher whose socket never runs dry cannot starve the writers it wakes on its thread (they
+/// would fall behind and be closed as slow consumers).
+const YIELD_EVERY: u32 = 64;
+
 /// What the reader works with, besides the frames.
 pub struct ReaderParts<'a> {
     /// The session's outbox, for replies.
@@ -49,6 +54,7 @@ enum Event {
 pub async fn read_loop(mut reader: FrameReader, mut session: Session, parts: ReaderParts<'_>) {
     let opened = Instant::now();
     let mut pinged = false;
+    let mut handled: u32 = 0;
     let mut timer = Box::pin(rt::sleep(next_check(
         &parts,
         opened,
@@ -152,6 +158,10 @@ pub async fn read_loop(mut reader: FrameReader, mut session: Session, parts: Rea
         }
         if outcome.close {
             return;
+        }
+        handled = handled.wrapping_add(1);
+        if handled % YIELD_EVERY == 0 {
+            rt::yield_now().await;
         }
     }
 }

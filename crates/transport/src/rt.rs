@@ -144,6 +144,13 @@ pub fn timeout<F: Future>(d: Duration, f: F) -> impl Future<Output = Result<F::O
     })
 }
 
+/// Lets the executor run other tasks before this one goes on: a loop that always finds work
+/// ready (a reader whose socket never runs dry) calls it now and then, so that the tasks it
+/// wakes on the same thread are not starved.
+pub async fn yield_now() {
+    async_std::task::yield_now().await
+}
+
 /// Waits for `d`.
 pub async fn sleep(d: Duration) {
     async_std::task::sleep(d).await;
