@@ -4,63 +4,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::future::Future;
-use std::time::Duration;
 
-use bytes::Bytes;
 use crossway_client::{Client, ClientError};
 use crossway_protocol::{
     Codec, Dict, Message, PublicationId, RequestId, SessionId, SubscriptionId, Uri, Value, errors,
 };
 use crossway_transport::rt::{self, JoinHandle, block_on};
-use crossway_transport::{
-    Connection, ListenAddr, Listener, Serializer, WsServerConfig, accept_websocket,
-};
+use crossway_transport::{ListenAddr, Listener, Serializer, WsServerConfig, accept_websocket};
 
-const STEP: Duration = Duration::from_secs(5);
+mod common;
 
-async fn within<F: Future>(f: F) -> F::Output {
-    rt::timeout(STEP, f).await.expect("test step timed out")
-}
-
-/// One scripted router connection.
-struct Peer {
-    conn: Connection,
-    codec: Codec,
-}
-
-impl Peer {
-    async fn recv(&mut self) -> Message {
-        let frame = within(self.conn.reader.recv())
-            .await
-            .unwrap()
-            .expect("a message");
-        self.codec.decode(&frame).unwrap()
-    }
-
-    async fn send(&mut self, msgs: &[Message]) {
-        for m in msgs {
-            let frame = Bytes::from(self.codec.encode(m).unwrap());
-            self.conn.writer.feed(frame).await.unwrap();
-        }
-        self.conn.writer.flush().await.unwrap();
-    }
-
-    /// Reads HELLO and answers WELCOME with session 42.
-    async fn welcome(&mut self) -> Dict {
-        let Message::Hello { realm, details } = self.recv().await else {
-            panic!("expected HELLO")
-        };
-        assert_eq!(realm.as_str(), "realm1");
-        let mut wd = Dict::new();
-        wd.insert("authrole".into(), "anonymous".into());
-        self.send(&[Message::Welcome {
-            session: SessionId(42),
-            details: wd,
-        }])
-        .await;
-        details
-    }
-}
+use common::{Peer, within};
 
 /// Starts a fake router that accepts one connection and runs `script` on it.
 async fn fake_router<F, Fut>(script: F) -> (String, JoinHandle<()>)

@@ -7,7 +7,6 @@
 mod pki;
 
 use std::future::Future;
-use std::time::Duration;
 
 use bytes::Bytes;
 use crossway_client::{Client, ClientError, ConnectOptions};
@@ -17,50 +16,13 @@ use crossway_protocol::{
 use crossway_transport::rt::{self, JoinHandle, block_on};
 use crossway_transport::tls::{TlsAcceptor, TlsClientSettings, TlsSettings, load_server_config};
 use crossway_transport::{
-    BoxedIo, Connection, Framing, HandshakeError, ListenAddr, Listener, RawSocketError,
-    RawSocketServerConfig, Serializer, accept_rawsocket,
+    BoxedIo, Framing, HandshakeError, ListenAddr, Listener, RawSocketError, RawSocketServerConfig,
+    Serializer, accept_rawsocket,
 };
 
-const STEP: Duration = Duration::from_secs(5);
+mod common;
 
-async fn within<F: Future>(f: F) -> F::Output {
-    rt::timeout(STEP, f).await.expect("test step timed out")
-}
-
-/// One scripted router connection.
-struct Peer {
-    conn: Connection,
-    codec: Codec,
-}
-
-impl Peer {
-    async fn recv(&mut self) -> Message {
-        let frame = within(self.conn.reader.recv())
-            .await
-            .unwrap()
-            .expect("a message");
-        self.codec.decode(&frame).unwrap()
-    }
-
-    async fn send(&mut self, msg: &Message) {
-        let frame = Bytes::from(self.codec.encode(msg).unwrap());
-        self.conn.writer.feed(frame).await.unwrap();
-        self.conn.writer.flush().await.unwrap();
-    }
-
-    /// Reads HELLO and answers WELCOME with session 42.
-    async fn welcome(&mut self) {
-        let Message::Hello { realm, .. } = self.recv().await else {
-            panic!("expected HELLO")
-        };
-        assert_eq!(realm.as_str(), "realm1");
-        self.send(&Message::Welcome {
-            session: SessionId(42),
-            details: Dict::new(),
-        })
-        .await;
-    }
-}
+use common::{Peer, within};
 
 /// What a router needs: where it listens, what lies between accept and RawSocket.
 type Upgrade = Box<dyn FnOnce(BoxedIo) -> futures_util::future::BoxFuture<'static, BoxedIo> + Send>;
@@ -114,37 +76,37 @@ async fn session_script(mut p: Peer) {
     let Message::Subscribe { request, .. } = p.recv().await else {
         panic!("expected SUBSCRIBE")
     };
-    p.send(&Message::Subscribed {
+    p.send(&[Message::Subscribed {
         request,
         subscription: SubscriptionId(5),
-    })
+    }])
     .await;
     p.conn
         .writer
         .ping(Bytes::from_static(b"still there?"))
         .await
         .unwrap();
-    p.send(&Message::Event {
+    p.send(&[Message::Event {
         subscription: SubscriptionId(5),
         publication: PublicationId(77),
         details: Dict::new(),
         args: Some(vec![Value::Bytes(vec![0, 255])]),
         kwargs: None,
-    })
+    }])
     .await;
     let Message::Publish { request, .. } = p.recv().await else {
         panic!("expected PUBLISH")
     };
     assert_eq!(p.conn.reader.pongs_received(), 1);
-    p.send(&Message::Published {
+    p.send(&[Message::Published {
         request,
         publication: PublicationId(99),
-    })
+    }])
     .await;
     let Message::Goodbye { .. } = p.recv().await else {
         panic!("expected GOODBYE")
     };
-    p.send(&Message::goodbye(errors::GOODBYE_AND_OUT)).await;
+    p.send(&[Message::goodbye(errors::GOODBYE_AND_OUT)]).await;
     p.conn.writer.close().await.unwrap();
     assert_eq!(within(p.conn.reader.recv()).await.unwrap(), None);
 }
