@@ -1,4 +1,4 @@
-//! The byte stream below the framing: TCP now; TLS and Unix sockets slot in here later.
+//! The byte stream below the framing: a TCP or Unix socket, plain or under TLS.
 
 use futures_util::io::{AsyncRead, AsyncWrite};
 
