@@ -107,7 +107,7 @@ impl LeanSubscriber {
             if !marker {
                 events += 1;
             }
-            if !marker && events % sample != 0 {
+            if !marker && !events.is_multiple_of(sample) {
                 stats.count_unsampled();
                 if let Some(p) = &progress {
                     p.count();

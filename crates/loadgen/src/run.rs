@@ -178,7 +178,7 @@ fn records(opts: &Options, index: usize) -> bool {
         .subscribers
         .div_ceil(opts.latency_subscribers.max(1))
         .max(1);
-    opts.latency_subscribers > 0 && index % every == 0
+    opts.latency_subscribers > 0 && index.is_multiple_of(every)
 }
 
 /// Connects and subscribes full clients, each with a task counting its deliveries.

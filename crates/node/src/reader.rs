@@ -160,7 +160,7 @@ pub async fn read_loop(mut reader: FrameReader, mut session: Session, parts: Rea
             return;
         }
         handled = handled.wrapping_add(1);
-        if handled % YIELD_EVERY == 0 {
+        if handled.is_multiple_of(YIELD_EVERY) {
             rt::yield_now().await;
         }
     }
