@@ -1,6 +1,7 @@
 //! Soak: rounds of 1,000 sessions that connect, subscribe, publish and leave (over WebSocket and
-//! RawSocket, every serializer). Afterwards no session, subscription or connection is left, and
-//! the process's memory is back near where it stood after the first round (no leak per session).
+//! RawSocket, every serializer). Afterwards no session, subscription or connection is left. (The
+//! node's memory across rounds is checked on the real binary, in crates/node/tests/soak.rs: in
+//! this process the clients' allocations would blur it.)
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
@@ -15,13 +16,6 @@ use futures_util::future::join_all;
 const SESSIONS_PER_ROUND: usize = 1000;
 const CONCURRENT: usize = 100;
 const ROUNDS: usize = 3;
-
-/// Resident memory of this process, in bytes (from /proc/self/statm).
-fn rss() -> usize {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
-    let pages: usize = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
-    pages * 4096
-}
 
 async fn one_session(url: String, ser: Serializer, n: usize) {
     let c = Client::connect(&url, "realm1", ser).await.unwrap();
@@ -47,7 +41,6 @@ fn sessions_come_and_go_without_leaving_anything_behind() {
             format!("ws://{}/ws", node.addrs[0].1),
             format!("rs://{}", node.addrs[1].1),
         ];
-        let mut after_first = 0;
         for round in 0..ROUNDS {
             for wave in 0..SESSIONS_PER_ROUND / CONCURRENT {
                 let sessions = (0..CONCURRENT).map(|i| {
@@ -64,17 +57,7 @@ fn sessions_come_and_go_without_leaving_anything_behind() {
                 node.open.open()
             );
             assert_eq!(node.router.subscription_count(), 0, "round {round}");
-            if round == 0 {
-                after_first = rss();
-            }
         }
-        let growth = rss().saturating_sub(after_first);
-        assert!(
-            growth < 16 << 20,
-            "memory grew by {} KiB over {} more rounds of {SESSIONS_PER_ROUND} sessions",
-            growth / 1024,
-            ROUNDS - 1
-        );
         node.stop().await;
     });
 }
