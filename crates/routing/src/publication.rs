@@ -29,6 +29,16 @@ struct Lists {
     eligible_authrole: Option<Vec<String>>,
 }
 
+/// The PUBLISH options that black- or whitelist receivers.
+const LIST_KEYS: [&str; 6] = [
+    "exclude",
+    "eligible",
+    "exclude_authid",
+    "eligible_authid",
+    "exclude_authrole",
+    "eligible_authrole",
+];
+
 /// The receivers one publication admits.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Audience<'a> {
@@ -57,15 +67,20 @@ impl PublishOptions {
         }
         let exclude_me = bool_option(options, "exclude_me")?.unwrap_or(true);
         let disclose_me = bool_option(options, "disclose_me")?.unwrap_or(false);
-        let lists = Lists {
-            exclude: id_list(options, "exclude")?.unwrap_or_default(),
-            eligible: id_list(options, "eligible")?,
-            exclude_authid: string_list(options, "exclude_authid")?.unwrap_or_default(),
-            eligible_authid: string_list(options, "eligible_authid")?,
-            exclude_authrole: string_list(options, "exclude_authrole")?.unwrap_or_default(),
-            eligible_authrole: string_list(options, "eligible_authrole")?,
+        // Most publications name no list at all: then there is nothing to read or compare.
+        let lists = if LIST_KEYS.iter().any(|k| options.contains_key(*k)) {
+            let lists = Lists {
+                exclude: id_list(options, "exclude")?.unwrap_or_default(),
+                eligible: id_list(options, "eligible")?,
+                exclude_authid: string_list(options, "exclude_authid")?.unwrap_or_default(),
+                eligible_authid: string_list(options, "eligible_authid")?,
+                exclude_authrole: string_list(options, "exclude_authrole")?.unwrap_or_default(),
+                eligible_authrole: string_list(options, "eligible_authrole")?,
+            };
+            (lists != Lists::default()).then(|| Box::new(lists))
+        } else {
+            None
         };
-        let lists = (lists != Lists::default()).then(|| Box::new(lists));
         Ok(PublishOptions {
             exclude_me,
             disclose_me,
