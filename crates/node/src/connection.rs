@@ -20,6 +20,7 @@ use futures_util::future::{Either, select};
 use tracing::{Instrument, Span, debug, error, field, info_span, warn};
 
 use crate::config::{Limits, TransportKind};
+use crate::control::Control;
 use crate::counters::Counters;
 use crate::gate::Gate;
 use crate::limits::{FLUSH_TIMEOUT, REFUSAL_TIMEOUT};
@@ -54,8 +55,18 @@ pub struct EndpointContext {
 
 /// Serves one accepted connection to its end. Never panics on peer input; every failure ends
 /// this connection only.
-pub async fn serve(io: BoxedIo, peer: PeerAddr, ep: Arc<EndpointContext>, token: TaskToken) {
-    let ep_counters = ep.counters.clone();
+///
+/// Memory matters here: this future is what an idle connection costs, so its parts that only run
+/// once (the refusal, the TLS and framing handshakes) are boxed and freed when done, and nothing
+/// is held twice (a plain function builds the future rather than an `async fn` that would keep
+/// its arguments beside it).
+pub fn serve(
+    io: BoxedIo,
+    peer: PeerAddr,
+    ep: Arc<EndpointContext>,
+    token: TaskToken,
+) -> impl Future<Output = ()> + Send {
+    let counters = ep.counters.clone();
     let span = info_span!(
         "session",
         id = field::Empty,
@@ -71,26 +82,12 @@ pub async fn serve(io: BoxedIo, peer: PeerAddr, ep: Arc<EndpointContext>, token:
             Err(full) => {
                 Counters::bump(&ep.counters.connections_refused);
                 warn!("refusing a connection: {full}");
-                let kind = match ep.kind {
-                    TransportKind::WebSocket => Refusal::WebSocket,
-                    TransportKind::RawSocket => Refusal::RawSocket,
-                    TransportKind::Universal => Refusal::Universal,
-                };
-                let reason = format!("too many connections: {full}");
-                // TLS first where the endpoint has it, so that the peer can read the refusal.
-                let io = match &ep.tls {
-                    Some(tls) => match rt::timeout(REFUSAL_TIMEOUT, tls.accept(io)).await {
-                        Ok(Ok((io, _))) => io,
-                        _ => return,
-                    },
-                    None => io,
-                };
-                let _ = rt::timeout(REFUSAL_TIMEOUT, refuse_over_limit(io, kind, &reason)).await;
+                Box::pin(refuse(io, &ep, format!("too many connections: {full}"))).await;
                 return;
             }
         };
-        let (conn, cert) = match rt::timeout(ep.limits.handshake_timeout, handshake(io, &ep)).await
-        {
+        let handshake = Box::pin(handshake(io, &ep));
+        let (conn, cert) = match rt::timeout(ep.limits.handshake_timeout, handshake).await {
             Ok(Ok(done)) => done,
             Ok(Err(failure)) => {
                 let counter = match failure {
@@ -115,20 +112,42 @@ pub async fn serve(io: BoxedIo, peer: PeerAddr, ep: Arc<EndpointContext>, token:
         }
         run_session(conn, cert, peer, &ep).await;
     };
-    guarded(work, span, &ep_counters).await;
+    guarded(work, span, counters)
+}
+
+/// Refuses a connection over the limit in its framing (after TLS where the endpoint has it, so
+/// that the peer can read the refusal).
+async fn refuse(io: BoxedIo, ep: &EndpointContext, reason: String) {
+    let kind = match ep.kind {
+        TransportKind::WebSocket => Refusal::WebSocket,
+        TransportKind::RawSocket => Refusal::RawSocket,
+        TransportKind::Universal => Refusal::Universal,
+    };
+    let io = match &ep.tls {
+        Some(tls) => match rt::timeout(REFUSAL_TIMEOUT, tls.accept(io)).await {
+            Ok(Ok((io, _))) => io,
+            _ => return,
+        },
+        None => io,
+    };
+    let _ = rt::timeout(REFUSAL_TIMEOUT, refuse_over_limit(io, kind, &reason)).await;
 }
 
 /// Runs `work` in `span`; a panic inside it is caught, logged in the span and counted, so that
 /// a bug in one connection's task never takes the node down.
-async fn guarded(work: impl Future<Output = ()>, span: Span, counters: &Counters) {
-    if AssertUnwindSafe(work.instrument(span.clone()))
+fn guarded(
+    work: impl Future<Output = ()>,
+    span: Span,
+    counters: Arc<Counters>,
+) -> impl Future<Output = ()> {
+    AssertUnwindSafe(work.instrument(span.clone()))
         .catch_unwind()
-        .await
-        .is_err()
-    {
-        Counters::bump(&counters.panics);
-        span.in_scope(|| error!("the connection's task panicked; the node goes on"));
-    }
+        .map(move |result| {
+            if result.is_err() {
+                Counters::bump(&counters.panics);
+                span.in_scope(|| error!("the connection's task panicked; the node goes on"));
+            }
+        })
 }
 
 /// Why a handshake failed, by layer.
@@ -174,87 +193,92 @@ fn client_certificate(peer: PeerIdentity) -> ClientCertificate {
 }
 
 /// Runs the WAMP session over an established connection.
-async fn run_session(
+///
+/// A plain function returning the session's future, for the reason given at `read_loop`.
+#[expect(
+    clippy::manual_async_fn,
+    reason = "an async fn would hold its arguments twice"
+)]
+fn run_session(
     conn: Connection,
     cert: Option<ClientCertificate>,
     peer: PeerAddr,
     ep: &EndpointContext,
-) {
-    let Connection {
-        reader,
-        writer,
-        serializer,
-        framing,
-    } = conn;
-    let Some(codec) = Codec::from_name(serializer.name()) else {
-        warn!(
-            serializer = serializer.name(),
-            "no codec for the negotiated serializer"
-        );
-        return;
-    };
-    let limits = &ep.limits;
-    let (tx, rx) = outbox_with(
-        codec,
-        OutboxLimits {
-            messages: limits.outbox_messages,
-            bytes: limits.outbox_bytes,
-        },
-    );
-    let session = Session::new(
-        ep.router.clone(),
-        tx.clone(),
-        TransportInfo {
-            peer: peer.to_string(),
-            endpoint: ep.name.clone(),
-            transport: framing.name().to_owned(),
-            client_certificate: cert,
-        },
-    );
-    debug!(
-        serializer = codec.name(),
-        framing = framing.name(),
-        "connection open"
-    );
-    let (close_tx, close_rx) = async_channel::bounded(1);
-    let (ping_tx, ping_rx) = async_channel::bounded(1);
-    let read = pin!(read_loop(
-        reader,
-        session,
-        ReaderParts {
-            tx,
+) -> impl Future<Output = ()> + '_ {
+    async move {
+        let Connection {
+            reader,
+            writer,
+            serializer,
+            framing,
+        } = conn;
+        let Some(codec) = Codec::from_name(serializer.name()) else {
+            warn!(
+                serializer = serializer.name(),
+                "no codec for the negotiated serializer"
+            );
+            return;
+        };
+        let limits = &ep.limits;
+        let (tx, rx) = outbox_with(
             codec,
-            stop: ep.stop.clone(),
-            close: close_tx,
-            ping: ping_tx,
-            keepalive: match framing {
-                Framing::RawSocket if !limits.keepalive_rawsocket => None,
-                _ => limits.keepalive_interval,
+            OutboxLimits {
+                messages: limits.outbox_messages,
+                bytes: limits.outbox_bytes,
             },
-            limits,
-            counters: &ep.counters,
-        },
-    ));
-    let write = pin!(write_loop(
-        writer,
-        WriterParts {
-            rx,
-            codec,
-            close: close_rx,
-            ping: ping_rx,
-            counters: &ep.counters,
-        },
-    ));
-    match select(read, write).await {
-        Either::Left(((), write)) => {
-            // The session is over and dropped: the writer sends what is queued, then closes.
-            if rt::timeout(FLUSH_TIMEOUT, write).await.is_err() {
-                debug!("peer did not take the last frames in time");
+        );
+        let session = Session::new(
+            ep.router.clone(),
+            tx.clone(),
+            TransportInfo {
+                peer: peer.to_string(),
+                endpoint: ep.name.clone(),
+                transport: framing.name().to_owned(),
+                client_certificate: cert,
+            },
+        );
+        debug!(
+            serializer = codec.name(),
+            framing = framing.name(),
+            "connection open"
+        );
+        let control = Control::default();
+        let read = pin!(read_loop(
+            reader,
+            session,
+            ReaderParts {
+                tx,
+                codec,
+                stop: ep.stop.clone(),
+                control: &control,
+                keepalive: match framing {
+                    Framing::RawSocket if !limits.keepalive_rawsocket => None,
+                    _ => limits.keepalive_interval,
+                },
+                limits,
+                counters: &ep.counters,
+            },
+        ));
+        let write = pin!(write_loop(
+            writer,
+            WriterParts {
+                rx,
+                codec,
+                control: &control,
+                counters: &ep.counters,
+            },
+        ));
+        match select(read, write).await {
+            Either::Left(((), write)) => {
+                // The session is over and dropped: the writer sends what is queued, then closes.
+                if rt::timeout(FLUSH_TIMEOUT, write).await.is_err() {
+                    debug!("peer did not take the last frames in time");
+                }
             }
+            Either::Right(((), _read)) => {}
         }
-        Either::Right(((), _read)) => {}
+        debug!("connection closed");
     }
-    debug!("connection closed");
 }
 
 #[cfg(test)]
@@ -263,13 +287,13 @@ mod tests {
 
     #[test]
     fn a_panicking_task_is_caught_and_counted() {
-        let counters = Counters::default();
+        let counters = Arc::new(Counters::default());
         rt::block_on(guarded(
             async { panic!("a bug in one connection") },
             info_span!("session"),
-            &counters,
+            counters.clone(),
         ));
-        rt::block_on(guarded(async {}, info_span!("session"), &counters));
+        rt::block_on(guarded(async {}, info_span!("session"), counters.clone()));
         assert_eq!(Counters::get(&counters.panics), 1);
     }
 }

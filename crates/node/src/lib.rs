@@ -4,6 +4,7 @@
 //! - [`node`]: binding every endpoint, serving, graceful shutdown.
 //! - `endpoint`: one bound endpoint's accept loop.
 //! - `connection`: one connection's task: handshake, then reader and writer side by side.
+//! - `control`: the reader's requests to the writer (ping, close reason).
 //! - `reader`: a session's reader (decode, handle, reply; HELLO deadline, keep-alive).
 //! - `writer`: a session's writer (batches, one flush, pings, the slow-consumer GOODBYE).
 //! - [`gate`]: the node's and each endpoint's connection limits.
@@ -20,6 +21,7 @@ pub mod certs;
 pub mod cli;
 pub mod config;
 mod connection;
+mod control;
 pub mod counters;
 mod endpoint;
 pub mod gate;

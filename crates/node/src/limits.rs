@@ -3,9 +3,6 @@
 
 use std::time::Duration;
 
-/// How many frames the writer takes from the outbox before one flush.
-pub const WRITE_BATCH: usize = 256;
-
 /// After a session ends, how long its writer may take to send what is queued and close.
 pub const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
 

@@ -1,6 +1,7 @@
 //! A session's reader: takes frames from the peer, hands each decoded message to the session and
 //! queues its reply; watches the HELLO deadline and the peer's keep-alive.
 
+use std::future::Future;
 use std::pin::pin;
 use std::time::{Duration, Instant};
 
@@ -12,6 +13,7 @@ use futures_util::future::{Either, select};
 use tracing::{debug, warn};
 
 use crate::config::Limits;
+use crate::control::Control;
 use crate::counters::Counters;
 use crate::stop::StopSignal;
 
@@ -31,10 +33,9 @@ pub struct ReaderParts<'a> {
     pub codec: Codec,
     /// The node's stop signal: a connection that has not joined leaves at once on shutdown.
     pub stop: StopSignal,
-    /// Tells the writer how to close the framing when the peer broke a rule or went silent.
-    pub close: async_channel::Sender<CloseReason>,
-    /// Asks the writer to ping the peer.
-    pub ping: async_channel::Sender<()>,
+    /// Asks the writer to ping the peer, and tells it how to close the framing when the peer
+    /// broke a rule or went silent.
+    pub control: &'a Control,
     /// The node's limits.
     pub limits: &'a Limits,
     /// The silence after which the peer is pinged; `None` when this connection is not pinged.
@@ -51,117 +52,131 @@ enum Event {
 }
 
 /// Reads until the peer closes, breaks a rule, goes silent, or the session ends.
-pub async fn read_loop(mut reader: FrameReader, mut session: Session, parts: ReaderParts<'_>) {
-    let opened = Instant::now();
-    let mut pinged = false;
-    let mut handled: u32 = 0;
-    let mut timer = Box::pin(rt::sleep(next_check(
-        &parts,
-        opened,
-        false,
-        reader.last_activity(),
-    )));
-    loop {
-        let joined = session.id().is_some();
-        let event = {
-            let recv = pin!(reader.recv());
-            if joined {
-                match select(recv, &mut timer).await {
-                    Either::Left((frame, _)) => Event::Frame(frame),
-                    Either::Right(_) => Event::Timer,
+///
+/// A plain function returning the loop, so that the future does not hold its arguments twice
+/// (an `async fn` keeps them beside the locals it moves them into): this is memory every idle
+/// connection pays.
+#[expect(
+    clippy::manual_async_fn,
+    reason = "an async fn would hold its arguments twice"
+)]
+pub fn read_loop<'a>(
+    mut reader: FrameReader,
+    mut session: Session,
+    parts: ReaderParts<'a>,
+) -> impl Future<Output = ()> + 'a {
+    async move {
+        let opened = Instant::now();
+        let mut pinged = false;
+        let mut handled: u32 = 0;
+        let mut timer = Box::pin(rt::sleep(next_check(
+            &parts,
+            opened,
+            false,
+            reader.last_activity(),
+        )));
+        loop {
+            let joined = session.id().is_some();
+            let event = {
+                let recv = pin!(reader.recv());
+                if joined {
+                    match select(recv, &mut timer).await {
+                        Either::Left((frame, _)) => Event::Frame(frame),
+                        Either::Right(_) => Event::Timer,
+                    }
+                } else {
+                    let stop = pin!(parts.stop.stopped());
+                    match select(select(recv, &mut timer), stop).await {
+                        Either::Left((Either::Left((frame, _)), _)) => Event::Frame(frame),
+                        Either::Left((Either::Right(_), _)) => Event::Timer,
+                        Either::Right(_) => Event::Stop,
+                    }
                 }
-            } else {
-                let stop = pin!(parts.stop.stopped());
-                match select(select(recv, &mut timer), stop).await {
-                    Either::Left((Either::Left((frame, _)), _)) => Event::Frame(frame),
-                    Either::Left((Either::Right(_), _)) => Event::Timer,
-                    Either::Right(_) => Event::Stop,
-                }
-            }
-        };
-        let frame = match event {
-            Event::Stop => return,
-            Event::Timer => {
-                let now = Instant::now();
-                if !joined && now >= opened + parts.limits.hello_timeout {
-                    debug!(
-                        "no session within {:?}: closing",
-                        parts.limits.hello_timeout
-                    );
-                    return;
-                }
-                if let Some(interval) = parts.keepalive {
-                    let idle = now.saturating_duration_since(reader.last_activity());
-                    if idle >= interval + parts.limits.keepalive_timeout {
-                        Counters::bump(&parts.counters.keepalive_timeouts);
+            };
+            let frame = match event {
+                Event::Stop => return,
+                Event::Timer => {
+                    let now = Instant::now();
+                    if !joined && now >= opened + parts.limits.hello_timeout {
                         debug!(
-                            ?idle,
-                            "the peer did not answer the keep-alive ping: closing"
+                            "no session within {:?}: closing",
+                            parts.limits.hello_timeout
                         );
-                        let _ = parts.close.try_send(CloseReason::GoingAway);
                         return;
                     }
-                    if idle >= interval && !pinged {
-                        pinged = parts.ping.try_send(()).is_ok();
+                    if let Some(interval) = parts.keepalive {
+                        let idle = now.saturating_duration_since(reader.last_activity());
+                        if idle >= interval + parts.limits.keepalive_timeout {
+                            Counters::bump(&parts.counters.keepalive_timeouts);
+                            debug!(
+                                ?idle,
+                                "the peer did not answer the keep-alive ping: closing"
+                            );
+                            parts.control.close_with(CloseReason::GoingAway);
+                            return;
+                        }
+                        if idle >= interval && !pinged {
+                            pinged = parts.control.request_ping();
+                        }
+                        if idle < interval {
+                            pinged = false;
+                        }
                     }
-                    if idle < interval {
-                        pinged = false;
-                    }
+                    timer = Box::pin(rt::sleep(next_check(
+                        &parts,
+                        opened,
+                        joined,
+                        reader.last_activity(),
+                    )));
+                    continue;
                 }
+                Event::Frame(frame) => frame,
+            };
+            let frame = match frame {
+                Ok(Some(frame)) => frame,
+                Ok(None) => {
+                    debug!("peer closed the connection");
+                    return;
+                }
+                Err(e) => {
+                    debug!(error = %e, "read failed");
+                    parts.control.close_with(e.close_reason());
+                    return;
+                }
+            };
+            let outcome = match parts.codec.decode(&frame) {
+                Ok(msg) => session.handle(msg),
+                Err(e) => {
+                    debug!(error = %e, "undecodable message");
+                    session.protocol_violation(&e.to_string())
+                }
+            };
+            if !joined && let Some(id) = session.id() {
+                let span = tracing::Span::current();
+                span.record("id", id.0);
+                if let Some(realm) = session.realm() {
+                    span.record("realm", realm.as_str());
+                }
+                // Joined: the HELLO deadline no longer applies; keep-alive takes over.
                 timer = Box::pin(rt::sleep(next_check(
                     &parts,
                     opened,
-                    joined,
+                    true,
                     reader.last_activity(),
                 )));
-                continue;
             }
-            Event::Frame(frame) => frame,
-        };
-        let frame = match frame {
-            Ok(Some(frame)) => frame,
-            Ok(None) => {
-                debug!("peer closed the connection");
+            if let Some(reply) = outcome.reply
+                && !queue(&parts.tx, parts.codec, &reply).await
+            {
                 return;
             }
-            Err(e) => {
-                debug!(error = %e, "read failed");
-                let _ = parts.close.try_send(e.close_reason());
+            if outcome.close {
                 return;
             }
-        };
-        let outcome = match parts.codec.decode(&frame) {
-            Ok(msg) => session.handle(msg),
-            Err(e) => {
-                debug!(error = %e, "undecodable message");
-                session.protocol_violation(&e.to_string())
+            handled = handled.wrapping_add(1);
+            if handled.is_multiple_of(YIELD_EVERY) {
+                rt::yield_now().await;
             }
-        };
-        if !joined && let Some(id) = session.id() {
-            let span = tracing::Span::current();
-            span.record("id", id.0);
-            if let Some(realm) = session.realm() {
-                span.record("realm", realm.as_str());
-            }
-            // Joined: the HELLO deadline no longer applies; keep-alive takes over.
-            timer = Box::pin(rt::sleep(next_check(
-                &parts,
-                opened,
-                true,
-                reader.last_activity(),
-            )));
-        }
-        if let Some(reply) = outcome.reply
-            && !queue(&parts.tx, parts.codec, &reply).await
-        {
-            return;
-        }
-        if outcome.close {
-            return;
-        }
-        handled = handled.wrapping_add(1);
-        if handled.is_multiple_of(YIELD_EVERY) {
-            rt::yield_now().await;
         }
     }
 }

@@ -7,15 +7,20 @@
 //! its writer sees the end of the queue at once and can read why with
 //! [`OutboxReceiver::close_reason`].
 
+use std::collections::VecDeque;
 use std::fmt;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::future::poll_fn;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::task::{Poll, Waker};
 
-use async_channel::{Receiver, Sender};
 use bytes::Bytes;
 use crossway_protocol::errors;
 use crossway_protocol::{Codec, Dict, Message, Uri};
 use event_listener::Event;
+
+/// A batch that grew beyond this many frames is not kept for the next one: an idle session holds
+/// no large queue (what a burst needed is allocated again for the next burst).
+const KEEP_CAPACITY: usize = 16;
 
 /// A session's outbox holding at most `capacity` frames (and any number of bytes), and the
 /// receiving side for its writer.
@@ -30,27 +35,31 @@ pub fn outbox(codec: Codec, capacity: usize) -> (Outbox, OutboxReceiver) {
 }
 
 /// A session's outbox bounded by `limits`, and the receiving side for its writer.
+///
+/// The queue is a `VecDeque` behind a mutex that is held only to push one frame or to take every
+/// ready frame at once, never across an `.await`; it grows as frames arrive, so an idle session
+/// holds no queue storage.
 pub fn outbox_with(codec: Codec, limits: OutboxLimits) -> (Outbox, OutboxReceiver) {
-    // Unbounded underneath, bounded by the counts in `Shared`: async-channel's bounded queue
-    // allocates its whole capacity up front (about 160 KiB for 4,096 frames), which idle
-    // sessions cannot afford; the unbounded one grows in small blocks as frames arrive.
-    let (tx, rx) = async_channel::unbounded();
     let shared = Arc::new(Shared {
         codec,
         reason: OnceLock::new(),
+        state: Mutex::new(State {
+            frames: VecDeque::new(),
+            bytes: 0,
+            waker: None,
+            senders: 1,
+            closed: false,
+        }),
         killed: Event::new(),
         room: Event::new(),
-        frames: AtomicUsize::new(0),
         max_frames: limits.messages.max(1),
-        bytes: AtomicUsize::new(0),
         max_bytes: limits.bytes,
     });
     (
         Outbox {
-            tx,
             shared: Arc::clone(&shared),
         },
-        OutboxReceiver { rx, shared },
+        OutboxReceiver { shared },
     )
 }
 
@@ -65,15 +74,12 @@ pub struct OutboxLimits {
 }
 
 /// The sending half of a session's outbox. Cheap to clone.
-#[derive(Clone)]
 pub struct Outbox {
-    tx: Sender<Bytes>,
     shared: Arc<Shared>,
 }
 
 /// The receiving half of a session's outbox, owned by its connection's writer.
 pub struct OutboxReceiver {
-    rx: Receiver<Bytes>,
     shared: Arc<Shared>,
 }
 
@@ -102,55 +108,52 @@ impl Outbox {
     /// Queues a frame, waiting for room: for replies to the session's own requests.
     pub async fn send(&self, frame: Bytes) -> Result<(), OutboxClosed> {
         loop {
-            if self.is_killed() || self.tx.is_closed() {
-                return Err(OutboxClosed);
-            }
-            if self.shared.take_frame_slot() {
-                break;
+            {
+                let mut st = self.shared.lock();
+                if st.closed {
+                    return Err(OutboxClosed);
+                }
+                if st.frames.len() < self.shared.max_frames {
+                    let waker = st.push(frame);
+                    drop(st);
+                    wake(waker);
+                    return Ok(());
+                }
             }
             let listener = self.shared.room.listen();
-            if self.shared.has_room() || self.is_killed() {
-                continue;
+            {
+                let st = self.shared.lock();
+                if st.closed || st.frames.len() < self.shared.max_frames {
+                    continue;
+                }
             }
             listener.await;
         }
-        self.push(frame)
     }
 
     /// Queues a frame without waiting: for events. When the queue is full the session is too slow,
     /// and the outbox is killed with [`CloseReason::SlowConsumer`].
     pub fn try_send(&self, frame: Bytes) -> Result<(), OutboxClosed> {
-        if self.tx.is_closed() {
+        let mut st = self.shared.lock();
+        if st.closed {
             return Err(OutboxClosed);
         }
-        let n = frame.len();
-        let before = self.shared.bytes.load(Ordering::Relaxed);
-        if before > 0 && before.saturating_add(n) > self.shared.max_bytes
-            || !self.shared.take_frame_slot()
-        {
+        let full = st.frames.len() >= self.shared.max_frames
+            || st.bytes > 0 && st.bytes.saturating_add(frame.len()) > self.shared.max_bytes;
+        if full {
+            drop(st);
             self.kill(CloseReason::SlowConsumer);
             return Err(OutboxClosed);
         }
-        self.push(frame)
-    }
-
-    /// Queues a frame whose slot is taken.
-    fn push(&self, frame: Bytes) -> Result<(), OutboxClosed> {
-        let n = frame.len();
-        self.shared.bytes.fetch_add(n, Ordering::Relaxed);
-        match self.tx.try_send(frame) {
-            Ok(()) => Ok(()),
-            Err(_) => {
-                self.shared.bytes.fetch_sub(n, Ordering::Relaxed);
-                self.shared.frames.fetch_sub(1, Ordering::AcqRel);
-                Err(OutboxClosed)
-            }
-        }
+        let waker = st.push(frame);
+        drop(st);
+        wake(waker);
+        Ok(())
     }
 
     /// Bytes of the frames queued now.
     pub fn queued_bytes(&self) -> usize {
-        self.shared.bytes.load(Ordering::Relaxed)
+        self.shared.lock().bytes
     }
 
     /// Closes the outbox: nothing more is queued, and what is queued is dropped. The first reason
@@ -159,7 +162,14 @@ impl Outbox {
         if self.shared.reason.set(reason).is_ok() {
             tracing::debug!(%reason, "outbox killed");
         }
-        self.tx.close();
+        let (dropped, waker) = {
+            let mut st = self.shared.lock();
+            st.closed = true;
+            st.bytes = 0;
+            (std::mem::take(&mut st.frames), st.waker.take())
+        };
+        drop(dropped);
+        wake(waker);
         self.shared.killed.notify(usize::MAX);
         self.shared.room.notify(usize::MAX);
     }
@@ -171,21 +181,41 @@ impl Outbox {
 
     /// Whether nothing more can be queued (killed, or the writer is gone).
     pub fn is_closed(&self) -> bool {
-        self.tx.is_closed()
+        self.shared.lock().closed
     }
 
     /// The number of frames waiting for the writer.
     pub fn len(&self) -> usize {
-        self.tx.len()
+        self.shared.lock().frames.len()
     }
 
     /// Whether no frame is waiting for the writer.
     pub fn is_empty(&self) -> bool {
-        self.tx.is_empty()
+        self.len() == 0
     }
+}
 
-    fn is_killed(&self) -> bool {
-        self.shared.reason.get().is_some()
+impl Clone for Outbox {
+    fn clone(&self) -> Self {
+        self.shared.lock().senders += 1;
+        Outbox {
+            shared: Arc::clone(&self.shared),
+        }
+    }
+}
+
+impl Drop for Outbox {
+    /// The last sender gone ends the writer's queue once it is empty.
+    fn drop(&mut self) {
+        let waker = {
+            let mut st = self.shared.lock();
+            st.senders = st.senders.saturating_sub(1);
+            if st.senders > 0 {
+                return;
+            }
+            st.waker.take()
+        };
+        wake(waker);
     }
 }
 
@@ -193,7 +223,7 @@ impl fmt::Debug for Outbox {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Outbox")
             .field("codec", &self.shared.codec)
-            .field("queued", &self.tx.len())
+            .field("queued", &self.len())
             .field("close_reason", &self.close_reason())
             .finish()
     }
@@ -203,21 +233,63 @@ impl OutboxReceiver {
     /// The next frame, waiting for one; `None` once the outbox is killed (even if frames remain: a
     /// killed session's queue is dropped) or once every sender is gone and the queue is empty.
     pub async fn recv(&self) -> Option<Bytes> {
-        if self.is_killed() {
-            return None;
-        }
-        let frame = self.rx.recv().await.ok()?;
-        self.shared.taken(&frame);
-        (!self.is_killed()).then_some(frame)
+        poll_fn(|cx| {
+            let mut st = self.shared.lock();
+            if let Some(frame) = st.frames.pop_front() {
+                st.bytes = st.bytes.saturating_sub(frame.len());
+                drop(st);
+                self.shared.room.notify(1);
+                return Poll::Ready(Some(frame));
+            }
+            if st.closed || st.senders == 0 {
+                return Poll::Ready(None);
+            }
+            st.wait(cx.waker());
+            Poll::Pending
+        })
+        .await
     }
 
-    /// The next frame if one is ready: for draining every ready frame before one flush.
+    /// Waits until at least one frame is ready, then moves every ready frame to the end of
+    /// `batch`; false once the outbox has ended (as for [`OutboxReceiver::recv`]). One lock
+    /// takes the whole queue, however many frames it holds: for writing them with one flush.
+    pub async fn recv_batch(&self, batch: &mut VecDeque<Bytes>) -> bool {
+        poll_fn(|cx| {
+            let mut st = self.shared.lock();
+            if !st.frames.is_empty() {
+                st.bytes = 0;
+                if batch.is_empty() {
+                    std::mem::swap(&mut st.frames, batch);
+                } else {
+                    batch.append(&mut st.frames);
+                }
+                drop(st);
+                self.shared.room.notify(usize::MAX);
+                return Poll::Ready(true);
+            }
+            if st.closed || st.senders == 0 {
+                return Poll::Ready(false);
+            }
+            // About to wait: an idle session keeps no large queue on either side.
+            if st.frames.capacity() > KEEP_CAPACITY {
+                st.frames = VecDeque::new();
+            }
+            if batch.is_empty() && batch.capacity() > KEEP_CAPACITY {
+                *batch = VecDeque::new();
+            }
+            st.wait(cx.waker());
+            Poll::Pending
+        })
+        .await
+    }
+
+    /// The next frame if one is ready.
     pub fn try_recv(&self) -> Option<Bytes> {
-        if self.is_killed() {
-            return None;
-        }
-        let frame = self.rx.try_recv().ok()?;
-        self.shared.taken(&frame);
+        let mut st = self.shared.lock();
+        let frame = st.frames.pop_front()?;
+        st.bytes = st.bytes.saturating_sub(frame.len());
+        drop(st);
+        self.shared.room.notify(1);
         Some(frame)
     }
 
@@ -246,9 +318,20 @@ impl OutboxReceiver {
     pub fn codec(&self) -> Codec {
         self.shared.codec
     }
+}
 
-    fn is_killed(&self) -> bool {
-        self.shared.reason.get().is_some()
+impl Drop for OutboxReceiver {
+    /// The writer gone: nothing more is queued, and replies waiting for room give up.
+    fn drop(&mut self) {
+        let dropped = {
+            let mut st = self.shared.lock();
+            st.closed = true;
+            st.bytes = 0;
+            st.waker = None;
+            std::mem::take(&mut st.frames)
+        };
+        drop(dropped);
+        self.shared.room.notify(usize::MAX);
     }
 }
 
@@ -256,7 +339,7 @@ impl fmt::Debug for OutboxReceiver {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OutboxReceiver")
             .field("codec", &self.shared.codec)
-            .field("queued", &self.rx.len())
+            .field("queued", &self.shared.lock().frames.len())
             .field("close_reason", &self.close_reason())
             .finish()
     }
@@ -307,40 +390,62 @@ impl fmt::Display for CloseReason {
 struct Shared {
     codec: Codec,
     reason: OnceLock<CloseReason>,
+    /// The queue; held only for a push or a take, never across an `.await`.
+    state: Mutex<State>,
     /// Notified once when the outbox is killed.
     killed: Event,
-    /// Notified when a frame leaves the queue, for replies waiting for room.
+    /// Notified when frames leave the queue, for replies waiting for room.
     room: Event,
-    /// Frames in the queue.
-    frames: AtomicUsize,
-    /// The bound on `frames`.
+    /// The bound on queued frames.
     max_frames: usize,
-    /// Bytes of the frames in the queue (a tally: relaxed atomics).
-    bytes: AtomicUsize,
-    /// The bound on `bytes` for events.
+    /// The bound on queued bytes for events.
     max_bytes: usize,
 }
 
+/// The queue and who waits on it.
+#[derive(Debug)]
+struct State {
+    frames: VecDeque<Bytes>,
+    /// Bytes of `frames`.
+    bytes: usize,
+    /// The writer, while it waits for a frame.
+    waker: Option<Waker>,
+    /// Live [`Outbox`] handles.
+    senders: usize,
+    /// Killed, or the writer is gone: nothing more is queued.
+    closed: bool,
+}
+
 impl Shared {
-    /// Takes a place for one more frame if the queue has one.
-    fn take_frame_slot(&self) -> bool {
-        self.frames
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < self.max_frames).then_some(n + 1)
-            })
-            .is_ok()
+    /// The state, whatever a panicking holder left (every update leaves it consistent).
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Wakes the writer if it was waiting.
+fn wake(waker: Option<Waker>) {
+    if let Some(waker) = waker {
+        waker.wake();
+    }
+}
+
+impl State {
+    /// Queues `frame`; gives the writer's waker if it waits, to be woken once the lock is
+    /// released.
+    #[must_use]
+    fn push(&mut self, frame: Bytes) -> Option<Waker> {
+        self.bytes = self.bytes.saturating_add(frame.len());
+        self.frames.push_back(frame);
+        self.waker.take()
     }
 
-    /// Whether a frame would fit now.
-    fn has_room(&self) -> bool {
-        self.frames.load(Ordering::Acquire) < self.max_frames
-    }
-
-    /// Accounts for a frame that left the queue and wakes one reply waiting for room.
-    fn taken(&self, frame: &Bytes) {
-        self.bytes.fetch_sub(frame.len(), Ordering::Relaxed);
-        self.frames.fetch_sub(1, Ordering::AcqRel);
-        self.room.notify(1);
+    /// Records the writer's waker (cloning only when it changed).
+    fn wait(&mut self, waker: &Waker) {
+        match &self.waker {
+            Some(w) if w.will_wake(waker) => {}
+            _ => self.waker = Some(waker.clone()),
+        }
     }
 }
 
@@ -466,6 +571,79 @@ mod tests {
         assert_eq!(tx.try_send(frame("a")), Err(OutboxClosed));
         assert_eq!(block_on(tx.send(frame("a"))), Err(OutboxClosed));
         assert_eq!(tx.close_reason(), None);
+    }
+
+    #[test]
+    fn a_batch_takes_every_ready_frame_in_order_and_frees_the_room() {
+        let (tx, rx) = outbox(Codec::Json, 3);
+        let mut batch = VecDeque::new();
+        for f in ["a", "b", "c"] {
+            tx.try_send(frame(f)).unwrap();
+        }
+        assert!(block_on(rx.recv_batch(&mut batch)));
+        assert_eq!(
+            Vec::from(batch.clone()),
+            [frame("a"), frame("b"), frame("c")]
+        );
+        assert_eq!((tx.len(), tx.queued_bytes()), (0, 0));
+        // The room is back: three more fit, and they follow what the batch still holds.
+        for f in ["d", "e", "f"] {
+            tx.try_send(frame(f)).unwrap();
+        }
+        assert!(block_on(rx.recv_batch(&mut batch)));
+        assert_eq!(batch.len(), 6);
+        assert_eq!(batch.get(3), Some(&frame("d")));
+    }
+
+    #[test]
+    fn a_waiting_batch_wakes_for_a_frame_and_ends_with_the_outbox() {
+        use std::future::Future;
+        use std::task::{Context, Poll, Wake, Waker};
+        struct Count(std::sync::atomic::AtomicUsize);
+        impl Wake for Count {
+            fn wake(self: Arc<Self>) {
+                self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+        let woken = Arc::new(Count(0.into()));
+        let waker = Waker::from(woken.clone());
+        let mut cx = Context::from_waker(&waker);
+        let (tx, rx) = outbox(Codec::Json, 4);
+        let mut batch = VecDeque::new();
+        {
+            let mut next = std::pin::pin!(rx.recv_batch(&mut batch));
+            assert!(next.as_mut().poll(&mut cx).is_pending());
+            tx.try_send(frame("a")).unwrap();
+            assert_eq!(woken.0.load(std::sync::atomic::Ordering::SeqCst), 1);
+            assert_eq!(next.as_mut().poll(&mut cx), Poll::Ready(true));
+        }
+        assert_eq!(batch.pop_front(), Some(frame("a")));
+        {
+            let mut next = std::pin::pin!(rx.recv_batch(&mut batch));
+            assert!(next.as_mut().poll(&mut cx).is_pending());
+            tx.kill(CloseReason::Shutdown);
+            assert_eq!(woken.0.load(std::sync::atomic::Ordering::SeqCst), 2);
+            assert_eq!(next.as_mut().poll(&mut cx), Poll::Ready(false));
+        }
+        // The last sender gone ends a waiting batch too.
+        let (tx, rx) = outbox(Codec::Json, 4);
+        let mut next = std::pin::pin!(rx.recv_batch(&mut batch));
+        assert!(next.as_mut().poll(&mut cx).is_pending());
+        drop(tx);
+        assert_eq!(next.as_mut().poll(&mut cx), Poll::Ready(false));
+    }
+
+    #[test]
+    fn a_reply_waiting_for_room_gives_up_when_the_writer_goes() {
+        use std::future::Future;
+        use std::task::{Context, Poll, Waker};
+        let (tx, rx) = outbox(Codec::Json, 1);
+        tx.try_send(frame("a")).unwrap();
+        let mut reply = std::pin::pin!(tx.send(frame("b")));
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(reply.as_mut().poll(&mut cx).is_pending());
+        drop(rx);
+        assert_eq!(reply.as_mut().poll(&mut cx), Poll::Ready(Err(OutboxClosed)));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! futures at once (or two tasks can). Over WebSocket they share the stream through
 //! async-tungstenite's split, whose lock is held only inside a poll, never across an `.await`.
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::time::{Duration, Instant};
 
@@ -157,6 +158,19 @@ impl FrameWriter {
             WriterKind::WebSocket(tx) => tx.feed(message).await.map_err(ws_error),
             WriterKind::RawSocket(_) => Ok(()),
         }
+    }
+
+    /// Queues every frame of `frames` (taking them out, in order) as [`FrameWriter::feed`] does,
+    /// then flushes once. Over RawSocket the whole batch is queued under one lock. On an error
+    /// the frames not yet taken stay in `frames`.
+    pub async fn send_batch(&mut self, frames: &mut VecDeque<Bytes>) -> Result<(), TransportError> {
+        if let WriterKind::RawSocket(tx) = &mut self.inner {
+            return tx.send_batch(frames).await;
+        }
+        while let Some(frame) = frames.pop_front() {
+            self.feed(frame).await?;
+        }
+        self.flush().await
     }
 
     /// Sends a ping with `payload` (a WebSocket ping frame, a RawSocket PING) after everything

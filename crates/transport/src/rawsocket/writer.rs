@@ -9,6 +9,7 @@
 //! cancelled write left unsent stays in it for the next holder to send first, so frames never
 //! interleave, whoever writes and whenever a future is dropped.
 
+use std::collections::VecDeque;
 use std::io::ErrorKind;
 use std::sync::Arc;
 
@@ -86,6 +87,15 @@ impl WriteState {
         Ok(())
     }
 
+    /// Makes room at once for frames of these payload lengths (up to the buffer's size), rather
+    /// than growing the buffer frame by frame.
+    fn reserve(&mut self, lengths: impl Iterator<Item = usize>) {
+        let wanted: usize = lengths
+            .map(|n| HEADER_LEN + n.min(OWN_BUFFER_PAYLOAD))
+            .fold(0, |sum, n| sum.saturating_add(n).min(WRITE_BUFFER_SIZE));
+        self.buf.reserve(wanted.saturating_sub(self.buf.len()));
+    }
+
     /// Writes everything queued and flushes the stream.
     pub(crate) async fn flush(&mut self) -> std::io::Result<()> {
         self.write_queued().await?;
@@ -130,6 +140,31 @@ impl RsWriter {
     /// Queues one WAMP message (see `FrameWriter::feed`).
     pub(crate) async fn feed(&mut self, frame: Bytes) -> Result<(), TransportError> {
         self.send(FrameType::Message, frame, false).await
+    }
+
+    /// Queues every frame of `frames` (taking them out, in order) under one lock, then flushes
+    /// (see `FrameWriter::send_batch`).
+    pub(crate) async fn send_batch(
+        &mut self,
+        frames: &mut VecDeque<Bytes>,
+    ) -> Result<(), TransportError> {
+        let mut st = self.shared.lock().await;
+        if st.closed {
+            return Err(TransportError::Closed);
+        }
+        st.reserve(frames.iter().map(|f| f.len()));
+        while let Some(frame) = frames.front() {
+            if frame.len() > self.max {
+                return Err(TransportError::TooLarge {
+                    size: frame.len(),
+                    max: self.max,
+                });
+            }
+            if let Some(frame) = frames.pop_front() {
+                st.queue(FrameType::Message, frame).await?;
+            }
+        }
+        st.flush().await.map_err(TransportError::Io)
     }
 
     /// Sends a PING and flushes.
