@@ -49,6 +49,14 @@ pub enum LoadError {
         #[source]
         source: Box<ClientError>,
     },
+    /// A lean publisher failed while publishing.
+    #[error("lean publisher {index} failed: {reason}")]
+    LeanPublish {
+        /// Which one (from 0).
+        index: usize,
+        /// What went wrong.
+        reason: String,
+    },
     /// The pacing thread could not be started or ended abnormally.
     #[error("the pacing thread failed: {0}")]
     Pacer(String),

@@ -12,6 +12,7 @@
 //! - [`publisher`]: unpaced publisher tasks and the paced sending thread.
 //! - [`subscriber`]: counting and recording on the receiving side.
 //! - [`lean`]: lean subscribers, which count EVENT frames and decode a sample.
+//! - [`bare_publisher`]: lean publishers, bare sessions written by the pacing thread itself.
 //! - [`bare`]: bare sessions over the transport (handshakes, HELLO, WELCOME).
 //! - [`payload`]: the timestamp-and-padding arguments and the end marker.
 //! - [`flow`]: the window that keeps unpaced publishers just ahead of the slowest subscriber.
@@ -22,6 +23,7 @@
 //! - [`error`]: [`LoadError`], why a run stops.
 
 pub mod bare;
+pub mod bare_publisher;
 pub mod cpu;
 pub mod error;
 pub mod flow;

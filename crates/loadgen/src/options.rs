@@ -94,7 +94,9 @@ pub struct Options {
     /// Lean subscribers: bare connections that count EVENT frames by their first octets and
     /// decode only one in --sample (and any possible end marker), so that one generator core
     /// can take millions of deliveries per second. Without it, subscribers are full Rust
-    /// clients that decode every event.
+    /// clients that decode every event. In paced mode (--rate) the publishers are lean too:
+    /// bare sessions that the pacing thread writes to itself, so that no hand-over between the
+    /// generator's threads counts as latency (use --sample 1 to record every event).
     #[arg(long)]
     pub lean: bool,
     /// With --lean: decode (and record the latency of) one EVENT in this many per subscriber.

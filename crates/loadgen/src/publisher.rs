@@ -1,5 +1,6 @@
 //! The publishers' side of a run: unpaced (one task per publisher, as fast as the router takes
-//! it) or paced (one thread sending every publisher's publications on schedule, in turn).
+//! it) or paced (one thread sending every publisher's publications on schedule, in turn; with
+//! `--lean` it writes to bare sessions itself).
 //!
 //! Either way each publisher ends with an acknowledged end marker: its PUBLISHED arrives only
 //! after the router has handled every earlier publication of that session.
@@ -11,8 +12,10 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use crossway_client::{Client, ClientError};
+use crossway_protocol::{List, Uri};
 use crossway_transport::rt;
 
+use crate::bare_publisher::BarePublisher;
 use crate::error::LoadError;
 use crate::flow::Flow;
 use crate::options::Length;
@@ -86,43 +89,82 @@ pub async fn publish_unpaced(
     Ok(sent)
 }
 
+/// One paced publisher's session: a full client, or a lean one that the pacing thread writes to
+/// itself.
+pub enum PacedPublisher {
+    /// A full client (its writer task sends what the pacing thread queues).
+    Client(Arc<Client>),
+    /// A bare session (`--lean`).
+    Bare(Box<BarePublisher>),
+}
+
+impl PacedPublisher {
+    /// Publishes `args` on `topic`, blocking this thread until it is written (bare) or queued
+    /// (client); acknowledged if `ack`, then also until the router's PUBLISHED.
+    fn publish(
+        &mut self,
+        index: usize,
+        topic: &Uri,
+        args: List,
+        ack: bool,
+    ) -> Result<(), LoadError> {
+        match self {
+            PacedPublisher::Client(client) => {
+                let done = if ack {
+                    rt::block_on(client.publish_acknowledged(topic.as_str(), Some(args), None))
+                        .map(|_| ())
+                } else {
+                    rt::block_on(client.publish(topic.as_str(), Some(args), None))
+                };
+                done.map_err(|source| LoadError::Publish {
+                    index,
+                    source: Box::new(source),
+                })
+            }
+            PacedPublisher::Bare(bare) => {
+                let done = if ack {
+                    rt::block_on(bare.publish_acknowledged(topic, args))
+                } else {
+                    rt::block_on(bare.publish(topic, args))
+                };
+                done.map_err(|reason| LoadError::LeanPublish { index, reason })
+            }
+        }
+    }
+}
+
 /// On this thread: sends `rate` publications per second in total, publisher after publisher,
-/// each stamped with the time it was due; then every publisher's acknowledged end marker. Gives
-/// what each publisher sent.
+/// each stamped with the time it was due; then every publisher's acknowledged end marker, and
+/// closes the lean ones. Gives what each publisher sent.
 pub fn publish_paced(
-    clients: &[Arc<Client>],
+    mut publishers: Vec<PacedPublisher>,
     plan: &Plan,
     rate: f64,
     spin: Duration,
 ) -> Result<Vec<u64>, LoadError> {
     let schedule = Schedule::new(plan.start_ns, rate);
-    let mut sent = vec![0u64; clients.len()];
+    let topic = Uri::new(&plan.topic);
+    let mut sent = vec![0u64; publishers.len()];
     let mut total = 0u64;
     'sending: loop {
-        for (index, (client, count)) in clients.iter().zip(sent.iter_mut()).enumerate() {
+        for (index, (publisher, count)) in publishers.iter_mut().zip(sent.iter_mut()).enumerate() {
             let due = schedule.due(total);
             if plan.finished(*count, due) {
                 break 'sending;
             }
             wait_until(&plan.clock, due, spin);
-            rt::block_on(client.publish(&plan.topic, Some(plan.payload.args(due)), None)).map_err(
-                |source| LoadError::Publish {
-                    index,
-                    source: Box::new(source),
-                },
-            )?;
+            publisher.publish(index, &topic, plan.payload.args(due), false)?;
             *count += 1;
             total += 1;
         }
     }
-    for (index, (client, count)) in clients.iter().zip(&sent).enumerate() {
-        let marker = Payload::end_marker(index, *count);
-        rt::block_on(client.publish_acknowledged(&plan.topic, Some(marker), None)).map_err(
-            |source| LoadError::Publish {
-                index,
-                source: Box::new(source),
-            },
-        )?;
+    for (index, (publisher, count)) in publishers.iter_mut().zip(&sent).enumerate() {
+        publisher.publish(index, &topic, Payload::end_marker(index, *count), true)?;
+    }
+    for publisher in publishers {
+        if let PacedPublisher::Bare(bare) = publisher {
+            rt::block_on((*bare).close());
+        }
     }
     Ok(sent)
 }

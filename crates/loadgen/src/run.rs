@@ -8,6 +8,7 @@ use crossway_transport::rt;
 use futures_util::StreamExt;
 use futures_util::stream::{self, TryStreamExt};
 
+use crate::bare_publisher::BarePublisher;
 use crate::cpu;
 use crate::error::LoadError;
 use crate::flow::Flow;
@@ -15,7 +16,7 @@ use crate::lean::{LeanPlan, LeanSubscriber};
 use crate::options::{Options, Pace};
 use crate::pacing::Clock;
 use crate::payload::Payload;
-use crate::publisher::{Plan, publish_paced, publish_unpaced};
+use crate::publisher::{PacedPublisher, Plan, publish_paced, publish_unpaced};
 use crate::report::{Latency, Medians, Results, RunReport};
 use crate::subscriber::{self, SubscriberStats, new_histogram};
 
@@ -55,11 +56,19 @@ pub async fn run_once(opts: &Options, run: usize) -> Result<RunReport, LoadError
     } else {
         start_clients(opts, clock, &flow, &connect, results_tx).await?
     };
-    let publishers: Vec<Arc<Client>> = connect_all(opts, "publisher", opts.publishers, &connect)
-        .await?
-        .into_iter()
-        .map(Arc::new)
-        .collect();
+    let lean_publishers = match opts.pace() {
+        Pace::Rate(_) if opts.lean => connect_bare_publishers(opts).await?,
+        _ => Vec::new(),
+    };
+    let publishers: Vec<Arc<Client>> = if lean_publishers.is_empty() {
+        connect_all(opts, "publisher", opts.publishers, &connect)
+            .await?
+            .into_iter()
+            .map(Arc::new)
+            .collect()
+    } else {
+        Vec::new()
+    };
 
     let router_cpu0 = opts.router_pid.and_then(cpu::process_cpu);
     let own_cpu0 = cpu::own_cpu();
@@ -72,7 +81,7 @@ pub async fn run_once(opts: &Options, run: usize) -> Result<RunReport, LoadError
         start_ns: clock.now_ns(),
         flow,
     };
-    let sent = publish(opts, &publishers, &plan).await?;
+    let sent = publish(opts, &publishers, lean_publishers, &plan).await?;
     let published: u64 = sent.iter().sum();
 
     // Every publisher's marker is acknowledged: what is still missing is in flight to the
@@ -252,10 +261,12 @@ async fn start_lean(
     Ok(Subscribers::Lean(stop_tx))
 }
 
-/// Publishes as the options say; gives what each publisher sent.
+/// Publishes as the options say (paced: through `lean` if there are any, else through the
+/// clients); gives what each publisher sent.
 async fn publish(
     opts: &Options,
     publishers: &[Arc<Client>],
+    lean: Vec<BarePublisher>,
     plan: &Plan,
 ) -> Result<Vec<u64>, LoadError> {
     match opts.pace() {
@@ -272,12 +283,21 @@ async fn publish(
             Ok(sent)
         }
         Pace::Rate(rate) => {
-            let clients = publishers.to_vec();
+            let paced: Vec<PacedPublisher> = if lean.is_empty() {
+                publishers
+                    .iter()
+                    .map(|c| PacedPublisher::Client(Arc::clone(c)))
+                    .collect()
+            } else {
+                lean.into_iter()
+                    .map(|p| PacedPublisher::Bare(Box::new(p)))
+                    .collect()
+            };
             let plan = plan.clone();
             let spin = Duration::from_micros(opts.spin_us);
             let pacer = std::thread::Builder::new()
                 .name("pacer".to_owned())
-                .spawn(move || publish_paced(&clients, &plan, rate, spin))
+                .spawn(move || publish_paced(paced, &plan, rate, spin))
                 .map_err(|e| LoadError::Pacer(e.to_string()))?;
             // The thread blocks; wait for it without blocking this task's thread.
             let (tx, rx) = async_channel::bounded(1);
@@ -290,6 +310,21 @@ async fn publish(
             }
         }
     }
+}
+
+/// Connects `opts.publishers` lean publishers, `opts.connect_concurrency` at a time.
+async fn connect_bare_publishers(opts: &Options) -> Result<Vec<BarePublisher>, LoadError> {
+    let tls = opts.tls_connector()?;
+    let tls = tls.as_ref();
+    stream::iter(0..opts.publishers)
+        .map(|index| async move {
+            BarePublisher::connect(&opts.url, &opts.realm, opts.serializer, tls)
+                .await
+                .map_err(|reason| LoadError::LeanPublish { index, reason })
+        })
+        .buffered(opts.connect_concurrency)
+        .try_collect()
+        .await
 }
 
 /// Connects `n` sessions, `opts.connect_concurrency` at a time.

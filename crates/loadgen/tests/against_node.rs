@@ -155,6 +155,28 @@ fn a_paced_run_keeps_its_rate_and_several_runs_give_medians() {
 }
 
 #[test]
+fn a_lean_paced_run_publishes_from_the_pacing_thread_and_times_every_event() {
+    run(async {
+        let dir = tempfile::tempdir().unwrap();
+        let (rs, ws, _stop) = node(&dir).await;
+        for url in [&rs, &ws] {
+            let opts = options(&[
+                "--url", url, "-p", "2", "-s", "3", "--rate", "2000", "--count", "100", "--lean",
+                "--sample", "1",
+            ]);
+            let results = run_all(&opts, |_| {}).await.unwrap();
+            let r = &results.runs[0];
+            // Two lean publishers, 100 publications each, every one acknowledged at the end.
+            assert_eq!(r.published, 200, "{url}");
+            assert_eq!((r.expected, r.delivered, r.lost), (600, 600, 0), "{url}");
+            let latency = r.latency_us.as_ref().expect("every event is timed");
+            assert_eq!(latency.samples, 600, "{url}");
+            assert!(latency.p50 > 0.0 && latency.p50 <= latency.max, "{url}");
+        }
+    });
+}
+
+#[test]
 fn idle_sessions_are_held_and_measured() {
     run(async {
         let dir = tempfile::tempdir().unwrap();
