@@ -14,6 +14,11 @@ use crate::value_serde::{Binary, ValueRef};
 use crate::wire::WireMessage;
 use crate::{cbor, json, msgpack};
 
+/// What [`Codec::encode`] allocates to begin with: most WAMP messages fit, so encoding one does
+/// not grow its buffer step by step (from 8 bytes, five reallocations for a 100-byte EVENT: 13%
+/// of the router's CPU for one publisher to one subscriber). Larger ones grow from here.
+const ENCODE_CAPACITY: usize = 256;
+
 /// The deepest nesting of lists and maps that the codecs read or write, the message's own list
 /// counting as the first level (so a payload inside `Arguments|list` may nest 62 levels more).
 ///
@@ -85,7 +90,7 @@ impl Codec {
 
     /// Encodes one message.
     pub fn encode(self, msg: &Message) -> Result<Vec<u8>, EncodeError> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(ENCODE_CAPACITY);
         self.encode_into(msg, &mut out)?;
         Ok(out)
     }
