@@ -1,7 +1,8 @@
 //! The broker in-process, through `crossway_routing`'s public API: sessions join with HELLO and
 //! subscribe with SUBSCRIBE through `Session::handle`, each with its own outbox; a publisher's
 //! PUBLISH goes through `Session::handle` too, and the subscribers' outboxes are drained with
-//! `try_recv` (as a connection's writer does) inside the measured time.
+//! `try_recv` inside the measured time (a connection's writer takes every ready frame at once
+//! with `recv_batch`; frame by frame is the dearer of the two).
 //!
 //! - `lookup/exact`: PUBLISH to one topic among 100,000 exact subscriptions (1,000 sessions with
 //!   100 topics each); one subscriber receives it. `lookup/exact_miss`: a topic nobody has.
