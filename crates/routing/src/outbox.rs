@@ -230,29 +230,11 @@ impl fmt::Debug for Outbox {
 }
 
 impl OutboxReceiver {
-    /// The next frame, waiting for one; `None` once the outbox is killed (even if frames remain: a
-    /// killed session's queue is dropped) or once every sender is gone and the queue is empty.
-    pub async fn recv(&self) -> Option<Bytes> {
-        poll_fn(|cx| {
-            let mut st = self.shared.lock();
-            if let Some(frame) = st.frames.pop_front() {
-                st.bytes = st.bytes.saturating_sub(frame.len());
-                drop(st);
-                self.shared.room.notify(1);
-                return Poll::Ready(Some(frame));
-            }
-            if st.closed || st.senders == 0 {
-                return Poll::Ready(None);
-            }
-            st.wait(cx.waker());
-            Poll::Pending
-        })
-        .await
-    }
-
     /// Waits until at least one frame is ready, then moves every ready frame to the end of
-    /// `batch`; false once the outbox has ended (as for [`OutboxReceiver::recv`]). One lock
-    /// takes the whole queue, however many frames it holds: for writing them with one flush.
+    /// `batch`; false once the outbox has ended: at once when it is killed (even if frames remain:
+    /// a killed session's queue is dropped), or once every sender is gone and the queue is
+    /// empty. One lock takes the whole queue, however many frames it holds: for writing them
+    /// with one flush.
     pub async fn recv_batch(&self, batch: &mut VecDeque<Bytes>) -> bool {
         poll_fn(|cx| {
             let mut st = self.shared.lock();
@@ -537,7 +519,7 @@ mod tests {
         assert_eq!(rx.close_reason(), Some(CloseReason::SlowConsumer));
         // The queue of a killed session is dropped.
         assert_eq!(rx.try_recv(), None);
-        assert_eq!(block_on(rx.recv()), None);
+        assert!(!block_on(rx.recv_batch(&mut VecDeque::new())));
         assert_eq!(tx.try_send(frame("4")), Err(OutboxClosed));
         assert!(tx.is_closed());
     }
@@ -552,15 +534,17 @@ mod tests {
     }
 
     #[test]
-    fn send_queues_and_recv_ends_when_every_sender_is_gone() {
+    fn send_queues_and_the_batches_end_when_every_sender_is_gone() {
         let (tx, rx) = outbox(Codec::MsgPack, 1);
         let tx2 = tx.clone();
         block_on(tx.send(frame("a"))).unwrap();
         drop(tx);
         drop(tx2);
         // Frames queued before the senders went are still delivered.
-        assert_eq!(block_on(rx.recv()), Some(frame("a")));
-        assert_eq!(block_on(rx.recv()), None);
+        let mut batch = VecDeque::new();
+        assert!(block_on(rx.recv_batch(&mut batch)));
+        assert_eq!(Vec::from(batch), [frame("a")]);
+        assert!(!block_on(rx.recv_batch(&mut VecDeque::new())));
         assert_eq!(rx.close_reason(), None);
     }
 

@@ -16,10 +16,10 @@ use crate::serializer::Serializer;
 
 /// Server-side read buffer per connection. tungstenite allocates it eagerly (its default is
 /// 128 KiB), so it is most of what an idle WebSocket connection costs. 1 KiB keeps an idle
-/// session under 8 KiB in all (7.4 KiB measured, against 10.4 KiB with 4 KiB); the price is more
-/// read calls from a busy publisher: about 7% more router CPU per event for one WebSocket
-/// publisher to one subscriber (BENCHMARKS.md). A larger message grows the buffer to its size
-/// while it arrives.
+/// session under 8 KiB in all (measured A/B when it was set: 7.4 KiB, against 10.4 KiB with
+/// 4 KiB); the price is more read calls from a busy publisher: about 7% more router CPU per
+/// event for one WebSocket publisher to one subscriber (BENCHMARKS.md). A larger message grows
+/// the buffer to its size while it arrives.
 const SERVER_READ_BUFFER_SIZE: usize = 1024;
 /// Client-side read buffer: clients are few and drive benchmarks, so they read more at a time.
 const CLIENT_READ_BUFFER_SIZE: usize = 64 * 1024;

@@ -157,12 +157,7 @@ impl RsWriter {
         }
         st.reserve(frames.iter().map(|f| f.len()));
         while let Some(frame) = frames.front() {
-            if frame.len() > self.max {
-                return Err(TransportError::TooLarge {
-                    size: frame.len(),
-                    max: self.max,
-                });
-            }
+            self.check_len(frame)?;
             if let Some(frame) = frames.pop_front() {
                 st.queue(FrameType::Message, frame).await?;
             }
@@ -210,12 +205,7 @@ impl RsWriter {
         payload: Bytes,
         flush: bool,
     ) -> Result<(), TransportError> {
-        if payload.len() > self.max {
-            return Err(TransportError::TooLarge {
-                size: payload.len(),
-                max: self.max,
-            });
-        }
+        self.check_len(&payload)?;
         let mut st = self.shared.lock().await;
         if st.closed {
             return Err(TransportError::Closed);
@@ -223,6 +213,19 @@ impl RsWriter {
         st.queue(kind, payload).await?;
         if flush {
             st.flush().await?;
+        }
+        Ok(())
+    }
+}
+
+impl RsWriter {
+    /// Refuses a payload longer than the peer accepts (nothing of it is queued).
+    fn check_len(&self, payload: &Bytes) -> Result<(), TransportError> {
+        if payload.len() > self.max {
+            return Err(TransportError::TooLarge {
+                size: payload.len(),
+                max: self.max,
+            });
         }
         Ok(())
     }
