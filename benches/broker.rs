@@ -22,7 +22,9 @@ use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use crossway_protocol::{Codec, Dict, Message, RequestId, Uri, Value};
-use crossway_routing::{OutboxReceiver, RealmConfig, Router, Session, TransportInfo, outbox};
+use crossway_routing::{
+    Authenticator, OutboxReceiver, RealmConfig, Router, Session, TransportInfo, outbox,
+};
 
 /// Subscriptions in the lookup benchmarks.
 const SUBSCRIPTIONS: usize = 100_000;
@@ -42,7 +44,8 @@ struct Peer {
 impl Peer {
     fn join(router: &Arc<Router>, codec: Codec) -> Peer {
         let (tx, rx) = outbox(codec, OUTBOX);
-        let mut session = Session::new(Arc::clone(router), tx, TransportInfo::default());
+        let auth = Arc::new(Authenticator::open().unwrap());
+        let mut session = Session::new(Arc::clone(router), tx, TransportInfo::default(), auth);
         let roles: Dict = [
             ("publisher".to_owned(), Value::Map(Dict::new())),
             ("subscriber".to_owned(), Value::Map(Dict::new())),

@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use crossway_protocol::Codec;
 use crossway_routing::{
-    ClientCertificate, OutboxLimits, Router, Session, TransportInfo, outbox_with,
+    Authenticator, ClientCertificate, OutboxLimits, PeerAddress, Router, Session, TransportInfo,
+    outbox_with,
 };
 use crossway_transport::tls::{PeerIdentity, TlsAcceptor};
 use crossway_transport::{
@@ -26,6 +27,7 @@ use crate::gate::Gate;
 use crate::limits::{FLUSH_TIMEOUT, REFUSAL_TIMEOUT};
 use crate::reader::{ReaderParts, read_loop};
 use crate::stop::{StopSignal, TaskToken};
+use crate::throttle::AuthThrottle;
 use crate::writer::{WriterParts, write_loop};
 
 /// What every connection of one endpoint shares.
@@ -51,6 +53,10 @@ pub struct EndpointContext {
     pub limits: Arc<Limits>,
     /// The connection limits this endpoint admits under.
     pub gate: Gate,
+    /// How this endpoint authenticates sessions.
+    pub auth: Arc<Authenticator>,
+    /// The node's authentication failures by client address.
+    pub throttle: Arc<AuthThrottle>,
 }
 
 /// Serves one accepted connection to its end. Never panics on peer input; every failure ends
@@ -67,6 +73,7 @@ pub fn serve(
     token: TaskToken,
 ) -> impl Future<Output = ()> + Send {
     let counters = ep.counters.clone();
+    let peer = client_address(&peer);
     let span = info_span!(
         "session",
         id = field::Empty,
@@ -182,6 +189,15 @@ async fn handshake(
     Ok((conn, cert))
 }
 
+/// The client's address: the one place a connection's [`PeerAddress`] is decided (from the
+/// socket today; behind a trusted proxy, from what the proxy says).
+fn client_address(peer: &PeerAddr) -> PeerAddress {
+    match peer {
+        PeerAddr::Tcp(sa) => PeerAddress::Tcp(*sa),
+        PeerAddr::Unix => PeerAddress::Unix,
+    }
+}
+
 /// The router's view of a verified client certificate.
 fn client_certificate(peer: PeerIdentity) -> ClientCertificate {
     ClientCertificate {
@@ -202,7 +218,7 @@ fn client_certificate(peer: PeerIdentity) -> ClientCertificate {
 fn run_session(
     conn: Connection,
     cert: Option<ClientCertificate>,
-    peer: PeerAddr,
+    peer: PeerAddress,
     ep: &EndpointContext,
 ) -> impl Future<Output = ()> + '_ {
     async move {
@@ -231,11 +247,12 @@ fn run_session(
             ep.router.clone(),
             tx.clone(),
             TransportInfo {
-                peer: peer.to_string(),
+                peer,
                 endpoint: ep.name.clone(),
                 transport: framing.name().to_owned(),
                 client_certificate: cert,
             },
+            ep.auth.clone(),
         );
         debug!(
             serializer = codec.name(),
@@ -257,6 +274,8 @@ fn run_session(
                 },
                 limits,
                 counters: &ep.counters,
+                throttle: &ep.throttle,
+                peer,
             },
         ));
         let write = pin!(write_loop(
@@ -316,6 +335,8 @@ mod tests {
             stop,
             limits: Arc::new(Limits::default()),
             gate: Gate::new(count.clone(), count),
+            auth: Arc::new(Authenticator::open().unwrap()),
+            throttle: Arc::new(AuthThrottle::new(Default::default())),
         });
         let future = serve(Box::new(a), PeerAddr::Unix, ep, tasks.token());
         let size = std::mem::size_of_val(&future);

@@ -25,6 +25,12 @@ pub struct Counters {
     pub tls_reloads: AtomicU64,
     /// TLS reloads refused because a new file was broken (the old certificates stay).
     pub tls_reload_failures: AtomicU64,
+    /// Sessions that authenticated (any method, anonymous included).
+    pub auth_successes: AtomicU64,
+    /// Authentications that failed (wrong or unknown credentials, malformed answers).
+    pub auth_failures: AtomicU64,
+    /// Authentication verdicts held back because their address had failed before.
+    pub auth_throttled: AtomicU64,
 }
 
 impl Counters {

@@ -11,6 +11,7 @@
 //! - [`limits`]: the timeouts and queue bounds of a connection.
 //! - `stop`: the stop signal and the count of live tasks.
 //! - [`counters`]: what happened to connections (handshake failures, timeouts).
+//! - [`throttle`]: authentication failures per client address, and the wait they cost.
 //! - `reload`: TLS certificates picked up on SIGHUP and when their files change.
 //! - [`signals`]: SIGINT and SIGTERM.
 //! - [`logging`]: the log subscriber.
@@ -32,6 +33,7 @@ mod reader;
 mod reload;
 pub mod signals;
 mod stop;
+pub mod throttle;
 mod writer;
 
 pub use node::{Node, StartError};

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crossway_protocol::Uri;
-use crossway_routing::{RealmConfig, Router};
+use crossway_routing::auth::RandomFailed;
+use crossway_routing::{Authenticator, RealmConfig, Router};
 use crossway_transport::{
     BindOptions, ListenAddr, Listener, RawSocketServerConfig, WsServerConfig, rt,
 };
@@ -23,6 +24,7 @@ use crate::endpoint::BoundEndpoint;
 use crate::gate::{ConnectionCount, Gate};
 use crate::reload::{self, Reloadable};
 use crate::stop::{StopSignal, StopTrigger, TaskCount, stop_signal};
+use crate::throttle::AuthThrottle;
 
 /// A node with every endpoint bound.
 pub struct Node {
@@ -47,6 +49,9 @@ pub enum StartError {
     /// One or more TLS endpoints could not load their certificates; none was served.
     #[error("cannot start TLS: {}", .0.join("; "))]
     Tls(Vec<String>),
+    /// Authentication could not be set up (the system gave no randomness).
+    #[error("cannot set up authentication: {0}")]
+    Auth(#[from] RandomFailed),
 }
 
 impl Node {
@@ -59,6 +64,7 @@ impl Node {
                 .map(|r| RealmConfig {
                     name: r.name.clone(),
                     uri_rules: r.uri_check,
+                    roles: None,
                 })
                 .collect(),
         );
@@ -97,6 +103,7 @@ impl Node {
             return Err(StartError::Tls(tls_failures));
         }
         let limits = Arc::new(config.limits.clone());
+        let throttle = Arc::new(AuthThrottle::new(limits.auth_throttle));
         let node_count = ConnectionCount::new(limits.max_connections);
         let mut endpoints = Vec::new();
         let mut failures = Vec::new();
@@ -110,6 +117,8 @@ impl Node {
                 stop: stop.clone(),
                 counters: counters.clone(),
                 limits: limits.clone(),
+                throttle: throttle.clone(),
+                auth: Arc::new(Authenticator::open()?),
             };
             let options = BindOptions {
                 unix_mode: ep.unix_mode,
@@ -257,6 +266,8 @@ struct Shared {
     stop: StopSignal,
     counters: Arc<Counters>,
     limits: Arc<Limits>,
+    throttle: Arc<AuthThrottle>,
+    auth: Arc<Authenticator>,
 }
 
 fn context(
@@ -270,8 +281,12 @@ fn context(
         stop,
         counters,
         limits,
+        throttle,
+        auth,
     } = shared;
     EndpointContext {
+        auth,
+        throttle,
         tls,
         counters,
         limits,

@@ -7,15 +7,16 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use crossway_protocol::{Codec, Message};
-use crossway_routing::{Outbox, Session};
+use crossway_routing::{Outbox, PeerAddress, Session, Verdict};
 use crossway_transport::{CloseReason, FrameReader, TransportError, rt};
 use futures_util::future::{Either, select};
-use tracing::{debug, warn};
+use tracing::{debug, info, warn};
 
 use crate::config::Limits;
 use crate::control::Control;
 use crate::counters::Counters;
 use crate::stop::StopSignal;
+use crate::throttle::AuthThrottle;
 
 /// How long the timer sleeps when nothing is due (no keep-alive, already joined).
 const IDLE_CHECK: Duration = Duration::from_secs(3600);
@@ -42,6 +43,10 @@ pub struct ReaderParts<'a> {
     pub keepalive: Option<Duration>,
     /// The node's counters.
     pub counters: &'a Counters,
+    /// Authentication failures by client address.
+    pub throttle: &'a AuthThrottle,
+    /// The client's address.
+    pub peer: PeerAddress,
 }
 
 /// One thing the reader waited for.
@@ -151,6 +156,11 @@ pub fn read_loop<'a>(
                     session.protocol_violation(&e.to_string())
                 }
             };
+            if let Some(verdict) = &outcome.verdict
+                && !judge(&parts, verdict).await
+            {
+                return;
+            }
             if !joined && let Some(id) = session.id() {
                 let span = tracing::Span::current();
                 span.record("id", id.0);
@@ -179,6 +189,50 @@ pub fn read_loop<'a>(
             }
         }
     }
+}
+
+/// Logs and counts an authentication's verdict, and holds it back as long as the client's
+/// address must wait for its earlier failures (methods that prove a secret only). False when the
+/// node stops meanwhile.
+async fn judge(parts: &ReaderParts<'_>, verdict: &Verdict) -> bool {
+    let method = verdict.method.name();
+    let authid = verdict.authid.as_deref().unwrap_or("");
+    let now = Instant::now();
+    let secret = verdict.method.proves_a_secret();
+    let wait = if secret {
+        parts.throttle.delay(&parts.peer, now)
+    } else {
+        Duration::ZERO
+    };
+    match verdict.failure {
+        None => Counters::bump(&parts.counters.auth_successes),
+        Some(why) => {
+            Counters::bump(&parts.counters.auth_failures);
+            if secret {
+                let failures = parts.throttle.fail(&parts.peer, now);
+                warn!(
+                    method,
+                    authid,
+                    failures,
+                    ?wait,
+                    why,
+                    "authentication failed"
+                );
+            } else {
+                info!(method, authid, why, "authentication failed");
+            }
+        }
+    }
+    if wait.is_zero() {
+        return true;
+    }
+    Counters::bump(&parts.counters.auth_throttled);
+    debug!(
+        ?wait,
+        "authentication verdict held back after earlier failures"
+    );
+    let stop = pin!(parts.stop.stopped());
+    matches!(select(pin!(rt::sleep(wait)), stop).await, Either::Left(_))
 }
 
 /// How long to sleep before the next look at the HELLO deadline or the keep-alive.

@@ -16,6 +16,8 @@ pub const PROTOCOL_VIOLATION: &str = "wamp.error.protocol_violation";
 pub const NOT_AUTHORIZED: &str = "wamp.error.not_authorized";
 /// `wamp.error.authentication_failed`: the credentials were wrong.
 pub const AUTHENTICATION_FAILED: &str = "wamp.error.authentication_failed";
+/// `wamp.error.no_such_role`: the session's role does not exist in the realm.
+pub const NO_SUCH_ROLE: &str = "wamp.error.no_such_role";
 /// `wamp.error.no_auth_method`: no offered authentication method is enabled.
 pub const NO_AUTH_METHOD: &str = "wamp.error.no_auth_method";
 /// `wamp.error.invalid_argument`: an option or argument has the wrong type or value.

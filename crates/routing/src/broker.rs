@@ -165,6 +165,7 @@ impl Broker {
                 Value::Str(publication.topic.as_str().to_owned()),
             );
         }
+        let audience = audience.checking(publication.topic.as_str());
         for sub in &matched {
             dispatch.add(deliver(sub, &mut event, &audience));
         }

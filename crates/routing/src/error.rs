@@ -4,6 +4,8 @@
 use crossway_protocol::errors;
 use crossway_protocol::{Dict, Message, RegistrationId, RequestId, SubscriptionId, Uri, Value};
 
+use crate::permissions::Action;
+
 /// Why a session is refused or aborted: answered with `ABORT`, and the session closes.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum AbortReason {
@@ -22,6 +24,15 @@ pub enum AbortReason {
     /// No session id was free (practically impossible: ids are random in 1..=2^53).
     #[error("no session id available")]
     NoSessionId,
+    /// The credentials were refused. The message says nothing more, so that it helps no guesser.
+    #[error("authentication failed")]
+    AuthenticationFailed,
+    /// No method the client offered is enabled on the endpoint; lists those that are.
+    #[error("no authentication method offered is enabled here; this endpoint offers: {0}")]
+    NoAuthMethod(String),
+    /// The session's role does not exist in the realm it asked for.
+    #[error("role '{0}' does not exist in this realm")]
+    NoSuchRole(String),
 }
 
 /// Why a request (SUBSCRIBE, PUBLISH, ...) fails: answered with `ERROR`, and the session stays.
@@ -45,6 +56,14 @@ pub enum RequestError {
     /// UNREGISTER of a registration that does not exist.
     #[error("no registration {0}")]
     NoSuchRegistration(RegistrationId),
+    /// The session's role may not do this with this URI.
+    #[error("session is not authorized to {action} '{uri}'")]
+    NotAuthorized {
+        /// What was refused.
+        action: Action,
+        /// The URI it was refused for.
+        uri: Uri,
+    },
 }
 
 impl AbortReason {
@@ -57,6 +76,9 @@ impl AbortReason {
             AbortReason::SystemShutdown => errors::SYSTEM_SHUTDOWN,
             // No URI fits a router that ran out of ids; the client may retry later.
             AbortReason::NoSessionId => errors::SYSTEM_SHUTDOWN,
+            AbortReason::AuthenticationFailed => errors::AUTHENTICATION_FAILED,
+            AbortReason::NoAuthMethod(_) => errors::NO_AUTH_METHOD,
+            AbortReason::NoSuchRole(_) => errors::NO_SUCH_ROLE,
         }
     }
 
@@ -76,6 +98,7 @@ impl RequestError {
             RequestError::NoSuchProcedure(_) => errors::NO_SUCH_PROCEDURE,
             RequestError::RegisterRefused(_) => errors::NOT_AUTHORIZED,
             RequestError::NoSuchRegistration(_) => errors::NO_SUCH_REGISTRATION,
+            RequestError::NotAuthorized { .. } => errors::NOT_AUTHORIZED,
         }
     }
 

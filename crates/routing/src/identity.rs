@@ -1,12 +1,6 @@
-//! Who a session is: the outcome of authentication.
-//!
-//! Only anonymous sessions exist for now. `authenticate` is the seam where ticket, WAMP-CRA,
-//! cryptosign and TLS-certificate authentication will decide an identity (or a CHALLENGE).
+//! Who a session is: the outcome of authentication (see [`crate::auth`]).
 
-use crossway_protocol::Dict;
 use crossway_protocol::ids::random_id;
-
-use crate::error::AbortReason;
 
 /// The identity a session was admitted with, as WELCOME announces it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,19 +18,18 @@ pub struct Identity {
 impl Identity {
     /// An anonymous identity: a random authid, role `anonymous`.
     pub fn anonymous() -> Identity {
+        Identity::anonymous_as("anonymous")
+    }
+
+    /// An anonymous identity with role `role`.
+    pub fn anonymous_as(role: &str) -> Identity {
         Identity {
             authid: random_authid(),
-            authrole: "anonymous".to_owned(),
+            authrole: role.to_owned(),
             authmethod: "anonymous".to_owned(),
             authprovider: "static".to_owned(),
         }
     }
-}
-
-/// Decides who the session joining with HELLO `details` is. Anonymous only, for now.
-pub(crate) fn authenticate(details: &Dict) -> Result<Identity, AbortReason> {
-    let _ = details;
-    Ok(Identity::anonymous())
 }
 
 /// A random authid in the style of Crossbar.io: four groups of four characters, `XXXX-XXXX-XXXX-XXXX`.

@@ -12,6 +12,7 @@ use crate::broker::Publication;
 use crate::error::{AbortReason, RequestError};
 use crate::matcher::MatchPolicy;
 use crate::member::Member;
+use crate::permissions::Action;
 use crate::publication::{PublishOptions, wants_acknowledge};
 use crate::realm::Realm;
 use crate::router::Router;
@@ -157,6 +158,15 @@ impl Joined {
                 RequestError::InvalidUri(topic.clone()).to_error(code::SUBSCRIBE, request),
             );
         }
+        if !self
+            .member
+            .authorization()
+            .allows(Action::Subscribe, topic.as_str())
+        {
+            return Step::Reply(
+                not_authorized(Action::Subscribe, topic).to_error(code::SUBSCRIBE, request),
+            );
+        }
         let sub = self.realm.broker().subscribe(&self.member, topic, policy);
         let subscription = sub.id();
         self.subscriptions.insert(subscription, sub);
@@ -188,21 +198,28 @@ impl Joined {
         kwargs: Option<Dict>,
     ) -> Step {
         let acknowledge = wants_acknowledge(options);
-        let parsed = if topic.is_valid(self.realm.rules()) {
-            PublishOptions::parse(options)
-        } else {
+        let authorization = self.member.authorization();
+        let parsed = if !topic.is_valid(self.realm.rules()) {
             Err(RequestError::InvalidUri(topic.clone()))
+        } else if !authorization.allows(Action::Publish, topic.as_str()) {
+            Err(not_authorized(Action::Publish, topic))
+        } else {
+            PublishOptions::parse(options)
         };
-        let options = match parsed {
+        let mut options = match parsed {
             Ok(options) => options,
             Err(error) if acknowledge => {
                 return Step::Reply(error.to_error(code::PUBLISH, request));
             }
             Err(error) => {
+                if matches!(error, RequestError::NotAuthorized { .. }) {
+                    self.realm.count_refused_publication();
+                }
                 tracing::debug!(session = %self.member.id(), %error, "publication dropped");
                 return Step::Nothing;
             }
         };
+        options.disclose_me = authorization.discloses(topic.as_str(), options.disclose_me);
         let id = PublicationId(random_id());
         let publication = Publication {
             id,
@@ -231,6 +248,13 @@ impl Joined {
         }
         router.leave(&self.realm, id);
         tracing::info!(session = %id, realm = %self.realm.name(), "session left");
+    }
+}
+
+fn not_authorized(action: Action, uri: &Uri) -> RequestError {
+    RequestError::NotAuthorized {
+        action,
+        uri: uri.clone(),
     }
 }
 

@@ -8,7 +8,11 @@
 //! - [`router`]: [`Router`], its realms ([`RealmConfig`]) and shutdown.
 //! - [`session`]: [`Session`], the WAMP state machine of one client, and its [`Outcome`]s.
 //! - [`mod@outbox`]: [`Outbox`], a session's one bounded queue of encoded frames.
-//! - [`identity`]: [`Identity`], who a session is (the seam for authentication).
+//! - [`auth`]: authentication per endpoint: [`AuthPolicy`] (the methods and principals) and
+//!   [`Authenticator`] (the policy, ready to answer HELLO and AUTHENTICATE).
+//! - [`permissions`]: the roles of a realm and what each may do with which URIs.
+//! - [`identity`]: [`Identity`], who a session is (authid, role, method, provider).
+//! - [`peer`]: [`PeerAddress`], where a session's client is, one value per connection.
 //! - [`certificate`]: [`ClientCertificate`], the verified client certificate of a connection.
 //! - [`error`]: why the router aborts a session or refuses a request, and the WAMP URIs for it.
 //! - `realm`: a realm's URI rules, session table and broker.
@@ -17,13 +21,16 @@
 //! - `member`: a joined session as the broker sees it.
 //! - `broker`: subscribing, unsubscribing and delivering publications.
 //! - `subscription`: one subscription and its subscribers; encoding an event once per serializer.
-//! - `matcher`: match policies (exact, prefix, wildcard) and the pattern index.
+//! - `matcher`: [`MatchPolicy`] (exact, prefix, wildcard) and the pattern index.
 //! - `publication`: PUBLISH options and which subscribers receive an event.
 
+pub mod auth;
 pub mod certificate;
 pub mod error;
 pub mod identity;
 pub mod outbox;
+pub mod peer;
+pub mod permissions;
 pub mod router;
 pub mod session;
 
@@ -39,11 +46,15 @@ mod welcome;
 #[cfg(test)]
 mod testing;
 
+pub use auth::{AuthMethod, AuthPolicy, Authenticator, Verdict};
 pub use certificate::ClientCertificate;
 pub use error::{AbortReason, RequestError};
 pub use identity::Identity;
+pub use matcher::MatchPolicy;
 pub use outbox::{
     CloseReason, Outbox, OutboxClosed, OutboxLimits, OutboxReceiver, outbox, outbox_with,
 };
+pub use peer::PeerAddress;
+pub use permissions::{Action, Actions, PermissionRule, RoleConfig};
 pub use router::{RealmConfig, Router};
 pub use session::{Outcome, Session, TransportInfo};

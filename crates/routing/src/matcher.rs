@@ -12,9 +12,10 @@ use crossway_protocol::{Dict, Uri, UriRules, Value};
 use crate::error::RequestError;
 use crate::subscription::Subscription;
 
-/// How a subscription's topic is matched against published topics (`SUBSCRIBE.Options.match`).
+/// How a pattern is matched against URIs: a subscription's topic (`SUBSCRIBE.Options.match`), a
+/// permission rule's URI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub(crate) enum MatchPolicy {
+pub enum MatchPolicy {
     /// The published topic equals the subscription's topic.
     #[default]
     Exact,
@@ -39,22 +40,31 @@ impl MatchPolicy {
     pub(crate) fn from_options(options: &Dict) -> Result<MatchPolicy, RequestError> {
         match options.get("match") {
             None => Ok(MatchPolicy::Exact),
-            Some(Value::Str(s)) => match s.as_str() {
-                "exact" => Ok(MatchPolicy::Exact),
-                "prefix" => Ok(MatchPolicy::Prefix),
-                "wildcard" => Ok(MatchPolicy::Wildcard),
-                other => Err(RequestError::InvalidArgument(format!(
-                    "unknown match policy '{other}' (exact, prefix or wildcard)"
-                ))),
-            },
+            Some(Value::Str(s)) => MatchPolicy::from_name(s).ok_or_else(|| {
+                RequestError::InvalidArgument(format!(
+                    "unknown match policy '{s}' (exact, prefix or wildcard)"
+                ))
+            }),
             Some(_) => Err(RequestError::InvalidArgument(
                 "option 'match' must be a string".to_owned(),
             )),
         }
     }
 
+    /// Every policy.
+    pub const ALL: [MatchPolicy; 3] = [
+        MatchPolicy::Exact,
+        MatchPolicy::Prefix,
+        MatchPolicy::Wildcard,
+    ];
+
+    /// The policy called `name` (`exact`, `prefix`, `wildcard`).
+    pub fn from_name(name: &str) -> Option<MatchPolicy> {
+        MatchPolicy::ALL.into_iter().find(|p| p.name() == name)
+    }
+
     /// The policy's name in `SUBSCRIBE.Options.match`.
-    pub(crate) fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             MatchPolicy::Exact => "exact",
             MatchPolicy::Prefix => "prefix",

@@ -7,6 +7,7 @@ use crossway_protocol::{Codec, Message, SessionId};
 
 use crate::identity::Identity;
 use crate::outbox::Outbox;
+use crate::permissions::Authorization;
 
 /// A joined session, shared (`Arc`) by its realm's session table, the subscriptions it holds and
 /// its own [`Session`](crate::Session).
@@ -14,17 +15,24 @@ use crate::outbox::Outbox;
 pub(crate) struct Member {
     id: SessionId,
     identity: Identity,
+    authorization: Authorization,
     outbox: Outbox,
     /// The router has sent GOODBYE (shutdown): the client's GOODBYE is the echo, not answered.
     goodbye_sent: AtomicBool,
 }
 
 impl Member {
-    /// A member with session id `id`.
-    pub(crate) fn new(id: SessionId, identity: Identity, outbox: Outbox) -> Member {
+    /// A member with session id `id`, allowed what `authorization` allows.
+    pub(crate) fn new(
+        id: SessionId,
+        identity: Identity,
+        authorization: Authorization,
+        outbox: Outbox,
+    ) -> Member {
         Member {
             id,
             identity,
+            authorization,
             outbox,
             goodbye_sent: AtomicBool::new(false),
         }
@@ -38,6 +46,11 @@ impl Member {
     /// Who the session is.
     pub(crate) fn identity(&self) -> &Identity {
         &self.identity
+    }
+
+    /// What the session may do.
+    pub(crate) fn authorization(&self) -> &Authorization {
+        &self.authorization
     }
 
     /// The session's outbox.

@@ -7,6 +7,7 @@ use crossway_protocol::{Dict, SessionId, Value};
 
 use crate::error::RequestError;
 use crate::member::Member;
+use crate::permissions::Action;
 
 /// The options of one PUBLISH that the broker acts on.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -44,6 +45,9 @@ const LIST_KEYS: [&str; 6] = [
 pub(crate) struct Audience<'a> {
     publisher: SessionId,
     options: &'a PublishOptions,
+    /// For pattern subscriptions: the topic each receiver's role must be allowed to subscribe to
+    /// (a pattern the role may subscribe to can match a topic it may not).
+    topic: Option<&'a str>,
 }
 
 /// Whether the publisher asked for PUBLISHED or ERROR (`acknowledge`). A value that is not a
@@ -92,13 +96,31 @@ impl PublishOptions {
 impl<'a> Audience<'a> {
     /// The receivers a publication by `publisher` with `options` admits.
     pub(crate) fn new(publisher: SessionId, options: &'a PublishOptions) -> Audience<'a> {
-        Audience { publisher, options }
+        Audience {
+            publisher,
+            options,
+            topic: None,
+        }
+    }
+
+    /// The same audience, less the receivers whose role may not subscribe to `topic` itself.
+    pub(crate) fn checking(self, topic: &'a str) -> Audience<'a> {
+        Audience {
+            topic: Some(topic),
+            ..self
+        }
     }
 
     /// Whether `member`, a subscriber of a matching subscription, receives the event.
     pub(crate) fn admits(&self, member: &Member) -> bool {
         if self.options.exclude_me && member.id() == self.publisher {
             return false;
+        }
+        if let Some(topic) = self.topic {
+            let authorization = member.authorization();
+            if !authorization.is_open() && !authorization.allows(Action::Subscribe, topic) {
+                return false;
+            }
         }
         match &self.options.lists {
             None => true,
@@ -180,7 +202,12 @@ mod tests {
             authrole: authrole.to_owned(),
             ..Identity::anonymous()
         };
-        Member::new(SessionId(id), identity, outbox(Codec::Json, 1).0)
+        Member::new(
+            SessionId(id),
+            identity,
+            crate::permissions::Authorization::Open,
+            outbox(Codec::Json, 1).0,
+        )
     }
 
     fn options(pairs: &[(&str, Value)]) -> Dict {

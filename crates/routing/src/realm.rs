@@ -1,13 +1,16 @@
 //! A realm: a routing namespace with its URI rules, its joined sessions and its broker.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crossway_protocol::ids::IdSequence;
 use crossway_protocol::{SessionId, Uri, UriRules};
 use dashmap::DashMap;
 
 use crate::broker::Broker;
+use crate::error::AbortReason;
 use crate::member::Member;
+use crate::permissions::{Authorization, RoleConfig, Roles};
 
 /// One realm of the router.
 #[derive(Debug)]
@@ -16,17 +19,50 @@ pub(crate) struct Realm {
     rules: UriRules,
     sessions: DashMap<SessionId, Arc<Member>>,
     broker: Broker,
+    /// `None`: the realm has no roles, and lets every session do everything.
+    roles: Option<Roles>,
+    /// Publications refused by permissions without `acknowledge` (so nobody was told).
+    refused_publications: AtomicU64,
 }
 
 impl Realm {
-    /// An empty realm; its broker takes subscription ids from the router-wide `ids`.
-    pub(crate) fn new(name: Uri, rules: UriRules, ids: Arc<IdSequence>) -> Realm {
+    /// An empty realm; its broker takes subscription ids from the router-wide `ids`. With
+    /// `roles`, what no rule of a session's role allows is denied.
+    pub(crate) fn new(
+        name: Uri,
+        rules: UriRules,
+        roles: Option<&[RoleConfig]>,
+        ids: Arc<IdSequence>,
+    ) -> Realm {
         Realm {
             name,
             rules,
             sessions: DashMap::new(),
             broker: Broker::new(ids),
+            roles: roles.map(Roles::new),
+            refused_publications: AtomicU64::new(0),
         }
+    }
+
+    /// What a session of role `role` may do here; a role the realm lacks is refused.
+    pub(crate) fn authorization(&self, role: &str) -> Result<Authorization, AbortReason> {
+        match &self.roles {
+            None => Ok(Authorization::Open),
+            Some(roles) => roles
+                .get(role)
+                .map(|r| Authorization::Role(Arc::clone(r)))
+                .ok_or_else(|| AbortReason::NoSuchRole(role.to_owned())),
+        }
+    }
+
+    /// Counts a publication that permissions refused without telling the publisher.
+    pub(crate) fn count_refused_publication(&self) {
+        self.refused_publications.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How many publications permissions refused without telling the publisher.
+    pub(crate) fn refused_publications(&self) -> u64 {
+        self.refused_publications.load(Ordering::Relaxed)
     }
 
     /// The realm's name.

@@ -14,6 +14,7 @@ use crate::error::AbortReason;
 use crate::identity::Identity;
 use crate::member::Member;
 use crate::outbox::Outbox;
+use crate::permissions::RoleConfig;
 use crate::realm::Realm;
 
 /// How many random session ids to try before giving up (each try collides with probability
@@ -27,6 +28,8 @@ pub struct RealmConfig {
     pub name: String,
     /// The URI rules topics must follow in this realm.
     pub uri_rules: UriRules,
+    /// The realm's roles; `None` lets every session do everything (see [`crate::permissions`]).
+    pub roles: Option<Vec<RoleConfig>>,
 }
 
 /// The router: every realm, shared (`Arc`) by every session of the node.
@@ -43,6 +46,7 @@ impl RealmConfig {
         RealmConfig {
             name: name.to_owned(),
             uri_rules: UriRules::Loose,
+            roles: None,
         }
     }
 }
@@ -57,7 +61,12 @@ impl Router {
             match map.entry(name.clone()) {
                 Entry::Occupied(_) => tracing::warn!(realm = %name, "realm configured twice"),
                 Entry::Vacant(slot) => {
-                    let realm = Realm::new(name, config.uri_rules, Arc::clone(&subscription_ids));
+                    let realm = Realm::new(
+                        name,
+                        config.uri_rules,
+                        config.roles.as_deref(),
+                        Arc::clone(&subscription_ids),
+                    );
                     slot.insert(Arc::new(realm));
                 }
             }
@@ -85,6 +94,12 @@ impl Router {
     /// The number of joined sessions in realm `name`, if the router serves it.
     pub fn realm_session_count(&self, name: &str) -> Option<usize> {
         self.realms.get(&Uri::new(name)).map(|r| r.session_count())
+    }
+
+    /// Publications refused by permissions without `acknowledge`, in all realms (nobody was told
+    /// of them, so they are counted).
+    pub fn refused_publications(&self) -> u64 {
+        self.realms.values().map(|r| r.refused_publications()).sum()
     }
 
     /// Whether the router serves realm `name`.
@@ -118,23 +133,26 @@ impl Router {
         self.realms.get(name)
     }
 
-    /// Joins a session admitted as `identity` to `realm`, with a fresh session id.
+    /// Joins a session admitted as `identity` to `realm`, with the session id `id` reserved for
+    /// it. A role the realm lacks is refused. On error the id is still reserved: the caller
+    /// releases it.
     pub(crate) fn join(
         &self,
         realm: &Arc<Realm>,
+        id: SessionId,
         identity: Identity,
         outbox: Outbox,
     ) -> Result<Arc<Member>, AbortReason> {
         if self.is_shutting_down() {
             return Err(AbortReason::SystemShutdown);
         }
-        let id = self.reserve_session_id()?;
-        let member = Arc::new(Member::new(id, identity, outbox));
+        let authorization = realm.authorization(&identity.authrole)?;
+        let member = Arc::new(Member::new(id, identity, authorization, outbox));
         realm.insert(Arc::clone(&member));
         // Checked again after the insertion: a shutdown that started meanwhile either saw this
         // session (and sent it GOODBYE) or is seen here; either way no session joins unnoticed.
         if self.is_shutting_down() {
-            self.leave(realm, id);
+            realm.remove(id);
             return Err(AbortReason::SystemShutdown);
         }
         Ok(member)
@@ -143,11 +161,22 @@ impl Router {
     /// Removes session `id` from `realm` and frees its id.
     pub(crate) fn leave(&self, realm: &Realm, id: SessionId) {
         realm.remove(id);
+        self.release_session_id(id);
+    }
+
+    /// Frees a session id reserved for a session that did not join.
+    pub(crate) fn release_session_id(&self, id: SessionId) {
         self.session_ids.remove(&id);
     }
 
-    /// A random session id no live session has.
-    fn reserve_session_id(&self) -> Result<SessionId, AbortReason> {
+    /// How many session ids are reserved (joined sessions and those authenticating).
+    #[cfg(test)]
+    pub(crate) fn reserved_session_ids(&self) -> usize {
+        self.session_ids.len()
+    }
+
+    /// A random session id no live session has, reserved until released.
+    pub(crate) fn reserve_session_id(&self) -> Result<SessionId, AbortReason> {
         for _ in 0..SESSION_ID_TRIES {
             let id = SessionId(random_id());
             if self.session_ids.insert(id) {

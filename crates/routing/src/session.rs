@@ -8,19 +8,22 @@ use std::sync::Arc;
 
 use crossway_protocol::{Dict, Message, SessionId, Uri};
 
+use crate::auth::{Authenticator, Failure, HelloAuth, Pending, Start, Verdict};
 use crate::certificate::ClientCertificate;
 use crate::error::AbortReason;
-use crate::identity::{self, Identity};
+use crate::identity::Identity;
 use crate::joined::{Joined, Step};
 use crate::outbox::Outbox;
+use crate::peer::PeerAddress;
+use crate::realm::Realm;
 use crate::router::Router;
 use crate::welcome;
 
-/// Where a connection comes from, for logs.
+/// Where a connection comes from and what it arrived through.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TransportInfo {
-    /// The peer's address, e.g. `127.0.0.1:5555` or `unix`.
-    pub peer: String,
+    /// The client's address: set once per connection by the node (see [`PeerAddress`]).
+    pub peer: PeerAddress,
     /// The name of the endpoint it connected to, e.g. `local-ws`.
     pub endpoint: String,
     /// The transport: `websocket` or `rawsocket`.
@@ -36,6 +39,9 @@ pub struct Outcome {
     pub reply: Option<Message>,
     /// Whether the session is over: after sending the reply, close the connection.
     pub close: bool,
+    /// The message decided an authentication: the node throttles, logs and counts it before it
+    /// sends the reply.
+    pub verdict: Option<Verdict>,
 }
 
 /// One client session on one connection.
@@ -44,9 +50,12 @@ pub struct Session {
     router: Arc<Router>,
     outbox: Outbox,
     info: TransportInfo,
+    auth: Arc<Authenticator>,
     state: State,
     id: Option<SessionId>,
     realm: Option<Uri>,
+    /// The session id reserved at HELLO, until the session joins or ends.
+    reserved: Option<SessionId>,
 }
 
 impl Outcome {
@@ -59,26 +68,46 @@ impl Outcome {
     pub fn reply(reply: Message) -> Outcome {
         Outcome {
             reply: Some(reply),
-            close: false,
+            ..Outcome::default()
         }
     }
 
     /// Send `reply` if any, then close.
     pub fn close(reply: Option<Message>) -> Outcome {
-        Outcome { reply, close: true }
+        Outcome {
+            reply,
+            close: true,
+            verdict: None,
+        }
+    }
+
+    /// This outcome, reporting `verdict`.
+    fn with_verdict(self, verdict: Verdict) -> Outcome {
+        Outcome {
+            verdict: Some(verdict),
+            ..self
+        }
     }
 }
 
 impl Session {
-    /// A session waiting for HELLO on a connection whose frames go to `outbox`.
-    pub fn new(router: Arc<Router>, outbox: Outbox, info: TransportInfo) -> Session {
+    /// A session waiting for HELLO on a connection whose frames go to `outbox`, authenticated
+    /// by its endpoint's `auth`.
+    pub fn new(
+        router: Arc<Router>,
+        outbox: Outbox,
+        info: TransportInfo,
+        auth: Arc<Authenticator>,
+    ) -> Session {
         Session {
             router,
             outbox,
             info,
+            auth,
             state: State::Establishing,
             id: None,
             realm: None,
+            reserved: None,
         }
     }
 
@@ -93,6 +122,7 @@ impl Session {
                 return Outcome::close(None);
             }
             State::Establishing => return self.establish(msg),
+            State::Challenged(_) => return self.authenticate(msg),
             State::Established(joined) => joined.handle(msg),
         };
         match step {
@@ -146,19 +176,15 @@ impl Session {
     /// Before WELCOME: only HELLO (or the client's ABORT) is valid.
     fn establish(&mut self, msg: Message) -> Outcome {
         match msg {
-            Message::Hello { realm, details } => match self.open(&realm, &details) {
-                Ok(welcome) => Outcome::reply(welcome),
-                Err(reason) => {
-                    tracing::info!(%realm, peer = %self.info.peer, endpoint = %self.info.endpoint,
-                        %reason, "HELLO refused");
-                    self.abort(reason)
-                }
-            },
+            Message::Hello { realm, details } => self.hello(&realm, &details),
             Message::Abort { reason, .. } => {
                 tracing::debug!(%reason, "client aborted before joining");
                 self.leave();
                 Outcome::close(None)
             }
+            Message::Authenticate { .. } => self.abort(AbortReason::ProtocolViolation(
+                "Received AUTHENTICATE before any CHALLENGE.".to_owned(),
+            )),
             other => self.abort(AbortReason::ProtocolViolation(format!(
                 "received {} before the session was established",
                 other.name()
@@ -166,8 +192,29 @@ impl Session {
         }
     }
 
-    /// Admits a HELLO: checks it, authenticates, joins the realm, and makes the WELCOME.
-    fn open(&mut self, realm: &Uri, details: &Dict) -> Result<Message, AbortReason> {
+    /// HELLO: checks it, and admits the session, challenges it, or refuses it.
+    fn hello(&mut self, realm: &Uri, details: &Dict) -> Outcome {
+        let started = self.start(realm, details);
+        match started {
+            Ok((realm, Start::Admit(identity))) => {
+                let verdict = success(&identity);
+                self.admit(&realm, identity).with_verdict(verdict)
+            }
+            Ok((realm, Start::Challenge(pending, challenge))) => {
+                self.state = State::Challenged(Box::new(Challenged { realm, pending }));
+                Outcome::reply(challenge)
+            }
+            Ok((_, Start::Refuse(failure))) => self.refuse(failure),
+            Err(reason) => {
+                tracing::info!(%realm, peer = %self.info.peer, endpoint = %self.info.endpoint,
+                    %reason, "HELLO refused");
+                self.abort(reason)
+            }
+        }
+    }
+
+    /// The checks of HELLO, then the start of authentication.
+    fn start(&mut self, realm: &Uri, details: &Dict) -> Result<(Arc<Realm>, Start), AbortReason> {
         if self.router.is_shutting_down() {
             return Err(AbortReason::SystemShutdown);
         }
@@ -178,16 +225,108 @@ impl Session {
             .realm(realm)
             .cloned()
             .ok_or_else(|| AbortReason::NoSuchRealm(realm.clone()))?;
-        let identity = identity::authenticate(details)?;
-        let member = self.router.join(&realm, identity, self.outbox.clone())?;
+        let hello = HelloAuth::parse(details)?;
+        let id = self.router.reserve_session_id()?;
+        self.reserved = Some(id);
+        let cert = self.info.client_certificate.as_ref();
+        let start = self.auth.start(&hello, realm.name().as_str(), id, cert);
+        Ok((realm, start))
+    }
+
+    /// After CHALLENGE: only AUTHENTICATE (or the client's ABORT) is valid.
+    fn authenticate(&mut self, msg: Message) -> Outcome {
+        let State::Challenged(challenged) = std::mem::replace(&mut self.state, State::Closed)
+        else {
+            return Outcome::close(None);
+        };
+        let Challenged { realm, pending } = *challenged;
+        match msg {
+            Message::Authenticate { signature, .. } => {
+                let method = pending.method();
+                match self.auth.finish(*pending, &signature) {
+                    Ok(identity) => {
+                        let verdict = success(&identity);
+                        self.admit(&realm, identity).with_verdict(verdict)
+                    }
+                    Err(Failure::Violation(why)) => self
+                        .abort(AbortReason::ProtocolViolation(why))
+                        .with_verdict(Verdict {
+                            method,
+                            authid: None,
+                            failure: Some("a malformed answer to the challenge"),
+                        }),
+                    Err(failure) => self.refuse(failure),
+                }
+            }
+            Message::Abort { reason, .. } => {
+                tracing::debug!(%reason, "client aborted during authentication");
+                self.leave();
+                Outcome::close(None)
+            }
+            other => {
+                let method = pending.method();
+                let outcome = self.abort(AbortReason::ProtocolViolation(format!(
+                    "received {} while waiting for AUTHENTICATE",
+                    other.name()
+                )));
+                outcome.with_verdict(Verdict {
+                    method,
+                    authid: None,
+                    failure: Some("the client broke the protocol during authentication"),
+                })
+            }
+        }
+    }
+
+    /// Joins the authenticated session to `realm` and makes the WELCOME.
+    fn admit(&mut self, realm: &Arc<Realm>, identity: Identity) -> Outcome {
+        let Some(id) = self.reserved else {
+            return self.abort(AbortReason::NoSessionId);
+        };
+        let member = match self.router.join(realm, id, identity, self.outbox.clone()) {
+            Ok(member) => member,
+            Err(reason) => {
+                tracing::info!(realm = %realm.name(), peer = %self.info.peer,
+                    endpoint = %self.info.endpoint, %reason, "session refused");
+                return self.abort(reason);
+            }
+        };
+        self.reserved = None;
         let welcome = welcome::welcome(member.id(), realm.name(), member.identity());
         tracing::info!(session = %member.id(), realm = %realm.name(), peer = %self.info.peer,
             endpoint = %self.info.endpoint, transport = %self.info.transport,
-            authid = %member.identity().authid, "session joined");
+            authid = %member.identity().authid, authrole = %member.identity().authrole,
+            authmethod = %member.identity().authmethod, "session joined");
         self.id = Some(member.id());
         self.realm = Some(realm.name().clone());
-        self.state = State::Established(Joined::new(realm, member));
-        Ok(welcome)
+        self.state = State::Established(Joined::new(Arc::clone(realm), member));
+        Outcome::reply(welcome)
+    }
+
+    /// Ends an authentication that failed.
+    fn refuse(&mut self, failure: Failure) -> Outcome {
+        match failure {
+            Failure::NoMethod => {
+                let offered: Vec<&str> = crate::auth::AuthMethod::ALL
+                    .into_iter()
+                    .filter(|m| self.auth.policy().enables(*m))
+                    .map(|m| m.name())
+                    .collect();
+                self.abort(AbortReason::NoAuthMethod(offered.join(", ")))
+            }
+            Failure::Refused {
+                method,
+                authid,
+                why,
+            } => self
+                .abort(AbortReason::AuthenticationFailed)
+                .with_verdict(Verdict {
+                    method,
+                    authid,
+                    failure: Some(why),
+                }),
+            Failure::Violation(why) => self.abort(AbortReason::ProtocolViolation(why)),
+        }
     }
 
     /// Leaves the realm (if joined) and closes, answering ABORT `reason`.
@@ -201,9 +340,13 @@ impl Session {
     }
 
     /// Leaves the realm, if joined: every subscription goes, then the realm's session table entry.
+    /// A session id reserved for a session that never joined is freed.
     fn leave(&mut self) {
         if let State::Established(joined) = std::mem::replace(&mut self.state, State::Closed) {
             joined.leave(&self.router);
+        }
+        if let Some(id) = self.reserved.take() {
+            self.router.release_session_id(id);
         }
     }
 }
@@ -219,10 +362,31 @@ impl Drop for Session {
 enum State {
     /// Waiting for HELLO.
     Establishing,
+    /// CHALLENGE sent: waiting for AUTHENTICATE.
+    Challenged(Box<Challenged>),
     /// Joined to a realm.
     Established(Joined),
     /// Closed, aborted or refused: nothing more is handled.
     Closed,
+}
+
+/// A session that was sent a CHALLENGE.
+#[derive(Debug)]
+struct Challenged {
+    /// The realm HELLO asked for.
+    realm: Arc<Realm>,
+    /// What checks the answer.
+    pending: Box<Pending>,
+}
+
+/// The verdict of a successful authentication.
+fn success(identity: &Identity) -> Verdict {
+    Verdict {
+        method: crate::auth::AuthMethod::from_name(&identity.authmethod)
+            .unwrap_or(crate::auth::AuthMethod::Anonymous),
+        authid: Some(identity.authid.clone()),
+        failure: None,
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Helpers for the crate's tests: a router, clients driving sessions, and a tiny executor.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::pin::pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
@@ -11,7 +12,10 @@ use crossway_protocol::{
     Codec, Dict, Message, RequestId, SessionId, SubscriptionId, Uri, UriRules, Value,
 };
 
+use crate::auth::{AuthPolicy, Authenticator};
+use crate::certificate::ClientCertificate;
 use crate::outbox::{OutboxReceiver, outbox};
+use crate::peer::PeerAddress;
 use crate::router::{RealmConfig, Router};
 use crate::session::{Outcome, Session, TransportInfo};
 
@@ -41,6 +45,7 @@ pub(crate) fn router() -> Arc<Router> {
         RealmConfig {
             name: "strict1".to_owned(),
             uri_rules: UriRules::Strict,
+            roles: None,
         },
     ])
 }
@@ -72,17 +77,30 @@ pub(crate) struct Client {
 }
 
 impl Client {
-    /// A connected client that has not said HELLO.
+    /// A connected client that has not said HELLO, on an endpoint without authentication.
     pub(crate) fn connect(router: &Arc<Router>, codec: Codec, capacity: usize) -> Client {
+        Client::connect_to(router, codec, capacity, AuthPolicy::open(), None)
+    }
+
+    /// A connected client that has not said HELLO, on an endpoint with `policy`, whose connection
+    /// has the client certificate `cert`.
+    pub(crate) fn connect_to(
+        router: &Arc<Router>,
+        codec: Codec,
+        capacity: usize,
+        policy: AuthPolicy,
+        cert: Option<ClientCertificate>,
+    ) -> Client {
         let (tx, rx) = outbox(codec, capacity);
         let info = TransportInfo {
-            peer: "127.0.0.1:5555".to_owned(),
+            peer: PeerAddress::Tcp(SocketAddr::from(([127, 0, 0, 1], 5555))),
             endpoint: "test".to_owned(),
             transport: "websocket".to_owned(),
-            client_certificate: None,
+            client_certificate: cert,
         };
+        let auth = Arc::new(Authenticator::new(policy).unwrap());
         Client {
-            session: Session::new(Arc::clone(router), tx, info),
+            session: Session::new(Arc::clone(router), tx, info, auth),
             rx,
         }
     }

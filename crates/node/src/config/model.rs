@@ -7,6 +7,8 @@ use crossway_protocol::UriRules;
 use crossway_transport::tls::TlsSettings;
 use crossway_transport::{ListenAddr, Serializer};
 
+use crate::throttle::ThrottleSettings;
+
 /// The default maximum size of one WAMP message: 1 MiB.
 pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 1 << 20;
 /// The largest `max_message_size` accepted: 64 MiB.
@@ -55,6 +57,8 @@ pub struct Limits {
     pub outbox_bytes: usize,
     /// On shutdown, how long sessions have to answer GOODBYE and close.
     pub shutdown_timeout: Duration,
+    /// How failed authentications slow later attempts from the same address.
+    pub auth_throttle: ThrottleSettings,
 }
 
 impl Default for Limits {
@@ -69,6 +73,7 @@ impl Default for Limits {
             outbox_messages: 4096,
             outbox_bytes: 16 << 20,
             shutdown_timeout: Duration::from_secs(5),
+            auth_throttle: ThrottleSettings::default(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Publish and subscribe through sessions: subscribing and unsubscribing (delivery in `delivery`).
 
 mod delivery;
+mod permissions;
 
 use crate::testing::{Client, dict, router};
 use crossway_protocol::message::code;
