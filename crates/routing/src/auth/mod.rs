@@ -45,7 +45,7 @@ pub struct Authenticator {
     policy: AuthPolicy,
     tags: TagKey,
     tickets: ticket::Tickets,
-    cra: wampcra::Decoys,
+    cra: wampcra::Keys,
     keys: cryptosign::KeyIndex,
 }
 
@@ -112,7 +112,7 @@ impl Authenticator {
     pub fn new(policy: AuthPolicy) -> Result<Authenticator, RandomFailed> {
         let tags = TagKey::random()?;
         let tickets = ticket::Tickets::new(&tags, policy.ticket.as_ref());
-        let cra = wampcra::Decoys::new(policy.wampcra.as_ref())?;
+        let cra = wampcra::Keys::new(policy.wampcra.as_ref())?;
         let keys = cryptosign::KeyIndex::new(policy.cryptosign.as_ref());
         Ok(Authenticator {
             policy,

@@ -66,11 +66,12 @@ pub struct WampCraAuth {
 /// One principal of the `wampcra` method.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WampCraPrincipal {
-    /// The key the challenge is signed with (HMAC-SHA256). With `salt`, this is the key derived
-    /// from the password (the base64 text autobahn's `derive_key` returns), as the WAMP-CRA
-    /// specification and Crossbar.io store it; the password itself is never stored.
+    /// The shared secret (password). Without `salt` the challenge is signed with it directly;
+    /// with `salt`, with the key derived from it by PBKDF2-HMAC-SHA256 (the base64 text
+    /// autobahn's `derive_key` returns), as Crossbar.io does. The key is derived once, when the
+    /// [`Authenticator`](super::Authenticator) is made.
     pub secret: Secret,
-    /// The salting parameters sent in the CHALLENGE, when the secret is a derived key.
+    /// The salting parameters, sent in the CHALLENGE so that the client derives the same key.
     pub salt: Option<CraSalt>,
     /// Its role and realm.
     pub admission: Admission,

@@ -44,7 +44,7 @@ fn policy() -> AuthPolicy {
         (
             "carol".to_owned(),
             WampCraPrincipal {
-                secret: Secret::new(derive_key("carol-password", "pepper", 100, 32)),
+                secret: Secret::new("carol-password"),
                 salt: Some(CraSalt {
                     salt: "pepper".to_owned(),
                     iterations: 100,

@@ -1,5 +1,6 @@
 //! WAMP-CRA: the router sends a challenge string, the client answers with its base64
-//! HMAC-SHA256 under the shared secret (a key derived with PBKDF2 when the principal is salted).
+//! HMAC-SHA256 under the shared secret (a key derived with PBKDF2 when the principal is salted;
+//! derived once, when the endpoint's keys are made).
 //!
 //! An unknown authid gets a challenge made the same way: the most common role of the endpoint's
 //! principals, and, where most principals are salted, a salt derived from the authid under a key
@@ -7,14 +8,16 @@
 //! parameters. The answer is then checked against a key nobody holds.
 
 use std::collections::HashMap;
+use std::num::NonZeroU32;
 use std::time::SystemTime;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use crossway_protocol::{Dict, Message, SessionId, Value};
-use ring::hmac;
 
-use super::policy::{Admission, AuthMethod, CraSalt, WampCraAuth};
+use ring::{hmac, pbkdf2};
+
+use super::policy::{Admission, AuthMethod, CraSalt, WampCraAuth, WampCraPrincipal};
 use super::timestamp::utc_timestamp;
 use super::{Failure, HelloAuth, RandomFailed, Start, admits, identity, random_bytes};
 use crate::identity::Identity;
@@ -22,9 +25,10 @@ use crate::identity::Identity;
 /// The role a challenge names for an unknown authid when the endpoint has no principal at all.
 const DECOY_ROLE: &str = "user";
 
-/// How challenges for unknown authids are made.
+/// The signing key of every principal, and how challenges for unknown authids are made.
 #[derive(Debug)]
-pub(crate) struct Decoys {
+pub(crate) struct Keys {
+    keys: HashMap<String, hmac::Key>,
     role: String,
     /// Iterations and key length, when most principals are salted.
     salted: Option<(u32, u32)>,
@@ -44,9 +48,15 @@ pub(crate) struct Pending {
     admission: Option<Admission>,
 }
 
-impl Decoys {
-    /// Decoys that look like the principals of `auth`.
-    pub(crate) fn new(auth: Option<&WampCraAuth>) -> Result<Decoys, RandomFailed> {
+impl Keys {
+    /// The keys of the principals of `auth` (derived for salted ones), and decoys that look like
+    /// them.
+    pub(crate) fn new(auth: Option<&WampCraAuth>) -> Result<Keys, RandomFailed> {
+        let keys = auth
+            .iter()
+            .flat_map(|a| a.principals.iter())
+            .map(|(authid, p)| (authid.clone(), signing_key(p)))
+            .collect();
         let principals: Vec<_> = auth
             .map(|a| a.principals.values().collect())
             .unwrap_or_default();
@@ -74,7 +84,12 @@ impl Decoys {
             seed.update(&random_bytes::<32>()?);
         }
         let key = hmac::Key::new(hmac::HMAC_SHA256, seed.finish().as_ref());
-        Ok(Decoys { role, salted, key })
+        Ok(Keys {
+            keys,
+            role,
+            salted,
+            key,
+        })
     }
 
     /// The salt an unknown `authid` is challenged with.
@@ -93,7 +108,7 @@ impl Decoys {
 /// HELLO asked for WAMP-CRA as `hello.authid` in `realm`; the session will be `session`.
 pub(crate) fn start(
     auth: &WampCraAuth,
-    decoys: &Decoys,
+    keys: &Keys,
     hello: &HelloAuth,
     realm: &str,
     session: SessionId,
@@ -119,17 +134,10 @@ pub(crate) fn start(
             ));
         }
     };
-    let (role, salt, key) = match principal {
-        Some(p) => (
-            p.admission.role.as_str(),
-            p.salt.clone(),
-            hmac::Key::new(hmac::HMAC_SHA256, p.secret.expose()),
-        ),
-        None => (
-            decoys.role.as_str(),
-            decoys.salt(&authid),
-            decoys.key.clone(),
-        ),
+    let known = principal.and_then(|p| Some((p, keys.keys.get(&authid)?)));
+    let (role, salt, key) = match known {
+        Some((p, key)) => (p.admission.role.as_str(), p.salt.clone(), key.clone()),
+        None => (keys.role.as_str(), keys.salt(&authid), keys.key.clone()),
     };
     let challenge = serde_json::json!({
         "authid": authid,
@@ -151,7 +159,7 @@ pub(crate) fn start(
         authid,
         challenge,
         key,
-        admission: principal.map(|p| p.admission.clone()),
+        admission: known.map(|(p, _)| p.admission.clone()),
     };
     Start::Challenge(
         Box::new(super::Pending::WampCra(pending)),
@@ -176,6 +184,31 @@ impl Pending {
             None => Err(refused("unknown authid, or not for this realm")),
         }
     }
+}
+
+/// The key a principal's challenges are signed with: its secret, or the key derived from it.
+fn signing_key(principal: &WampCraPrincipal) -> hmac::Key {
+    match &principal.salt {
+        None => hmac::Key::new(hmac::HMAC_SHA256, principal.secret.expose()),
+        Some(salt) => {
+            let derived = derive_key(principal.secret.expose(), salt);
+            hmac::Key::new(hmac::HMAC_SHA256, derived.as_bytes())
+        }
+    }
+}
+
+/// autobahn's `derive_key`: the base64 text of PBKDF2-HMAC-SHA256(secret, salt).
+fn derive_key(secret: &[u8], salt: &CraSalt) -> String {
+    let mut key = vec![0u8; usize::try_from(salt.keylen).unwrap_or(32)];
+    let iterations = NonZeroU32::new(salt.iterations).unwrap_or(NonZeroU32::MIN);
+    pbkdf2::derive(
+        pbkdf2::PBKDF2_HMAC_SHA256,
+        iterations,
+        salt.salt.as_bytes(),
+        secret,
+        &mut key,
+    );
+    STANDARD.encode(key)
 }
 
 /// The value that occurs most often (the smallest among equals, so the choice is stable).
