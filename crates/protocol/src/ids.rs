@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use rand::Rng;
+use rand::RngExt;
 
 /// The largest id WAMP allows: 2^53, so that every id is exact in an IEEE double.
 pub const MAX_ID: u64 = 1 << 53;
