@@ -8,23 +8,31 @@
 //! cargo run --example publisher                        # ws://127.0.0.1:8080/ws, JSON
 //! cargo run --example publisher -- ws://host:port/ws msgpack
 //! ```
+//!
+//! Authenticating (`--help` lists the options; the router must know the credentials):
+//!
+//! ```sh
+//! WAMP_TICKET=t0k3n cargo run --example publisher -- --authid alice          # ticket
+//! WAMP_SECRET=s3cr3t cargo run --example publisher -- --authid alice         # wampcra
+//! openssl rand -hex 32 > client.seed                                          # a new key
+//! cargo run --example publisher -- --key-file client.seed                     # cryptosign
+//! cargo run --example publisher -- wss://localhost:8443/ws \
+//!     --ca ca.pem --cert client.pem --key client.key --tls-auth               # tls
+//! ```
+//!
+//! `--ticket`, `--secret` and `WAMP_PRIVATE_KEY` (a seed's 64 hex digits) work too; several
+//! methods may be offered at once.
+
+mod common;
 
 use crossway_client::Client;
 use crossway_protocol::{Dict, Value};
-use crossway_transport::Serializer;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
-    let url = args
-        .next()
-        .unwrap_or_else(|| "ws://127.0.0.1:8080/ws".to_owned());
-    let serializer = match args.next() {
-        Some(name) => Serializer::from_name(&name).ok_or(format!("unknown serializer {name}"))?,
-        None => Serializer::Json,
-    };
+    let args = common::parse();
     async_std::task::block_on(async {
-        let client = Client::connect(&url, "realm1", serializer).await?;
-        println!("joined realm1 as session {}", client.session_id());
+        let client = Client::connect_with(&args.url, "realm1", args.serializer, args.opts).await?;
+        common::joined(&client);
         for n in 1..=5i64 {
             let mut kwargs = Dict::new();
             kwargs.insert("from".into(), Value::from("publisher example"));

@@ -9,22 +9,29 @@
 //! ```
 //!
 //! and publish with `cargo run --example publisher` in another terminal.
+//!
+//! Authenticating (`--help` lists the options; the router must know the credentials):
+//!
+//! ```sh
+//! WAMP_TICKET=t0k3n cargo run --example subscriber -- --authid bob           # ticket
+//! WAMP_SECRET=s3cr3t cargo run --example subscriber -- --authid bob          # wampcra
+//! WAMP_PRIVATE_KEY=$(cat client.seed) cargo run --example subscriber          # cryptosign
+//! cargo run --example subscriber -- rss://localhost:8443 \
+//!     --ca ca.pem --cert client.pem --key client.key --tls-auth               # tls
+//! ```
+//!
+//! `--ticket`, `--secret` and `--key-file FILE` work too; several methods may be offered at
+//! once, e.g. `--key-file client.seed --authid bob --secret s3cr3t`.
+
+mod common;
 
 use crossway_client::Client;
-use crossway_transport::Serializer;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
-    let url = args
-        .next()
-        .unwrap_or_else(|| "ws://127.0.0.1:8080/ws".to_owned());
-    let serializer = match args.next() {
-        Some(name) => Serializer::from_name(&name).ok_or(format!("unknown serializer {name}"))?,
-        None => Serializer::Json,
-    };
+    let args = common::parse();
     async_std::task::block_on(async {
-        let client = Client::connect(&url, "realm1", serializer).await?;
-        println!("joined realm1 as session {}", client.session_id());
+        let client = Client::connect_with(&args.url, "realm1", args.serializer, args.opts).await?;
+        common::joined(&client);
         let mut events = client.subscribe("com.example.hello").await?;
         println!("subscribed to com.example.hello; waiting for events (Ctrl-C to stop)");
         while let Some(event) = events.next().await {

@@ -57,6 +57,13 @@ impl Client {
     /// [`ClientError::TlsSettings`]; a failed TLS handshake gives [`ClientError::Handshake`].
     /// Under TLS 1.3 a router refusing the client's certificate is seen at the WebSocket
     /// upgrade, right after the TLS handshake.
+    ///
+    /// The options also say how to authenticate ([`ConnectOptions::with_ticket`], ...): the
+    /// client answers the router's CHALLENGE for any method it offered. A router refusing the
+    /// credentials gives [`ClientError::Aborted`] (`wamp.error.authentication_failed`, ...); a
+    /// CHALLENGE the client cannot answer gives [`ClientError::Protocol`] and an ABORT
+    /// `wamp.error.cannot_authenticate` to the router; `tls` authentication without a client
+    /// certificate gives [`ClientError::TlsSettings`].
     pub async fn connect_with(
         url: &str,
         realm: &str,
@@ -96,6 +103,32 @@ impl Client {
     /// The details of the router's WELCOME (roles, authid, authrole, ...).
     pub fn welcome_details(&self) -> &Dict {
         &self.welcome
+    }
+
+    /// The `authid` the router gave in WELCOME: who the session is.
+    pub fn authid(&self) -> Option<&str> {
+        self.welcome_str("authid")
+    }
+
+    /// The `authrole` the router gave in WELCOME: what the session may do.
+    pub fn authrole(&self) -> Option<&str> {
+        self.welcome_str("authrole")
+    }
+
+    /// The `authmethod` the router gave in WELCOME: how the session authenticated
+    /// (`anonymous`, `ticket`, `wampcra`, `cryptosign`, `tls`, ...).
+    pub fn authmethod(&self) -> Option<&str> {
+        self.welcome_str("authmethod")
+    }
+
+    /// The `authprovider` the router gave in WELCOME: who vouched for the identity.
+    pub fn authprovider(&self) -> Option<&str> {
+        self.welcome_str("authprovider")
+    }
+
+    /// A string of the WELCOME details.
+    fn welcome_str(&self, key: &str) -> Option<&str> {
+        self.welcome.get(key).and_then(Value::as_str)
     }
 
     /// The serializer of the connection.

@@ -1,5 +1,5 @@
 //! Opening a session: TCP (or a Unix socket), TLS for `wss://` and `rss://`, WebSocket upgrade
-//! or RawSocket handshake, HELLO, WELCOME.
+//! or RawSocket handshake, HELLO, CHALLENGE and AUTHENTICATE if the router asks, WELCOME.
 
 use std::time::Duration;
 
@@ -8,6 +8,7 @@ use crossway_protocol::{Codec, Dict, Message, SessionId, Uri, Value};
 use crossway_transport::tls::TlsConnector;
 use crossway_transport::{Connection, Serializer, connect_tcp, connect_websocket, rt};
 
+use crate::auth;
 use crate::error::ClientError;
 use crate::options::ConnectOptions;
 use crate::rawsocket::{self, RsUrl};
@@ -46,6 +47,7 @@ async fn join_now(
     serializer: Serializer,
     opts: &ConnectOptions,
 ) -> Result<Joined, ClientError> {
+    auth::check(opts)?;
     let mut conn = if RsUrl::is_rawsocket(url) {
         rawsocket::connect(url, serializer, opts).await?
     } else {
@@ -53,43 +55,74 @@ async fn join_now(
     };
     let codec = Codec::from_name(conn.serializer.name())
         .ok_or_else(|| ClientError::Protocol(format!("no codec for {}", conn.serializer)))?;
+    let mut details = hello_details();
+    auth::add_to_hello(&opts.auth, &mut details);
     let hello = Message::Hello {
         realm: Uri::new(realm),
-        details: hello_details(),
+        details,
     };
-    conn.writer.feed(Bytes::from(codec.encode(&hello)?)).await?;
-    conn.writer.flush().await?;
-    let Some(frame) = conn.reader.recv().await? else {
-        return Err(ClientError::Closed);
-    };
-    match codec.decode(&frame)? {
-        Message::Welcome { session, details } => Ok(Joined {
-            conn,
-            codec,
-            session,
-            details,
-        }),
-        Message::Abort {
-            details, reason, ..
-        } => {
-            if let Err(e) = conn.writer.close().await {
-                tracing::debug!(error = %e, "close after ABORT failed");
+    send(&mut conn, codec, &hello).await?;
+    // CHALLENGE and AUTHENTICATE until WELCOME or ABORT (a router may challenge more than once).
+    loop {
+        let Some(frame) = conn.reader.recv().await? else {
+            return Err(ClientError::Closed);
+        };
+        match codec.decode(&frame)? {
+            Message::Welcome { session, details } => {
+                return Ok(Joined {
+                    conn,
+                    codec,
+                    session,
+                    details,
+                });
             }
-            Err(ClientError::Aborted {
-                reason: reason.to_string(),
-                message: details
-                    .get("message")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-            })
+            Message::Abort {
+                details, reason, ..
+            } => {
+                close(&mut conn).await;
+                return Err(ClientError::Aborted {
+                    reason: reason.to_string(),
+                    message: details
+                        .get("message")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
+                });
+            }
+            Message::Challenge { auth_method, extra } => {
+                match auth::answer(&opts.auth, &auth_method, &extra) {
+                    Ok(reply) => send(&mut conn, codec, &reply).await?,
+                    Err(e) => {
+                        // Tell the router why, as far as the connection allows.
+                        let abort = Message::abort(auth::CANNOT_AUTHENTICATE, &e.to_string());
+                        if let Err(e) = send(&mut conn, codec, &abort).await {
+                            tracing::debug!(error = %e, "ABORT after a CHALLENGE failed");
+                        }
+                        close(&mut conn).await;
+                        return Err(e);
+                    }
+                }
+            }
+            other => {
+                return Err(ClientError::Protocol(format!(
+                    "expected WELCOME, got {}",
+                    other.name()
+                )));
+            }
         }
-        Message::Challenge { auth_method, .. } => Err(ClientError::Protocol(format!(
-            "the router asks for {auth_method} authentication, which this client does not offer"
-        ))),
-        other => Err(ClientError::Protocol(format!(
-            "expected WELCOME, got {}",
-            other.name()
-        ))),
+    }
+}
+
+/// Writes `msg` and flushes.
+async fn send(conn: &mut Connection, codec: Codec, msg: &Message) -> Result<(), ClientError> {
+    conn.writer.feed(Bytes::from(codec.encode(msg)?)).await?;
+    conn.writer.flush().await?;
+    Ok(())
+}
+
+/// Closes the connection of a session that will not be; a failure is only logged.
+async fn close(conn: &mut Connection) {
+    if let Err(e) = conn.writer.close().await {
+        tracing::debug!(error = %e, "close after ABORT failed");
     }
 }
 
@@ -122,7 +155,7 @@ async fn connect_ws(
 pub(crate) fn tls_connector(opts: &ConnectOptions) -> Result<TlsConnector, ClientError> {
     let settings = opts.tls.as_ref().ok_or_else(|| {
         ClientError::TlsSettings(
-            "a wss:// or rss:// URL needs TLS settings: use Client::connect_with with ConnectOptions { tls: Some(..) } naming the router's root CA".to_owned(),
+            "a wss:// or rss:// URL needs TLS settings: use Client::connect_with with ConnectOptions::with_tls naming the router's root CA".to_owned(),
         )
     })?;
     TlsConnector::new(settings).map_err(|errors| {

@@ -17,13 +17,34 @@
 //!
 //! - [`client`]: [`Client`], one session: publish, subscribe, leave.
 //! - [`subscription`]: [`Subscription`] and [`Event`].
-//! - [`options`]: [`ConnectOptions`], TLS settings for `wss://`.
+//! - [`options`]: [`ConnectOptions`], TLS settings for `wss://` and authentication.
 //! - [`rawsocket`]: [`RsUrl`], the `rs://`, `rss://` and `unix:` URLs of RawSocket routers.
 //! - [`url`]: [`WsUrl`], the `ws://` and `wss://` URLs the client understands.
 //! - [`error`]: [`ClientError`], what can go wrong.
+//! - [`auth`]: [`Auth`], [`Credential`], [`CryptosignKey`]: authentication by ticket, WAMP-CRA,
+//!   cryptosign or TLS client certificate.
 //! - `state`, `driver`, `hello` (private): the state shared with the background task, the task's
 //!   reader and writer loops, and the HELLO/WELCOME exchange.
+//!
+//! Authenticating: name the methods to offer in [`ConnectOptions`].
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use crossway_client::{Client, ConnectOptions, CryptosignKey};
+//! use crossway_transport::Serializer;
+//!
+//! let key = CryptosignKey::from_file("client.key")?;
+//! let opts = ConnectOptions::default()
+//!     .with_cryptosign(key)
+//!     .with_wampcra("alice", "shared secret");
+//! let client = Client::connect_with("ws://127.0.0.1:8080/ws", "realm1", Serializer::Json, opts)
+//!     .await?;
+//! println!("joined as {:?} ({:?})", client.authid(), client.authrole());
+//! # Ok(())
+//! # }
+//! ```
 
+pub mod auth;
 pub mod client;
 mod driver;
 pub mod error;
@@ -34,6 +55,7 @@ mod state;
 pub mod subscription;
 pub mod url;
 
+pub use auth::{Auth, Credential, CryptosignKey, KeyError};
 pub use client::Client;
 pub use error::ClientError;
 pub use hello::MAX_MESSAGE_SIZE;

@@ -3,42 +3,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use std::future::Future;
-
 use crossway_client::{Client, ClientError};
 use crossway_protocol::{
-    Codec, Dict, Message, PublicationId, RequestId, SessionId, SubscriptionId, Uri, Value, errors,
+    Dict, Message, PublicationId, RequestId, SessionId, SubscriptionId, Uri, Value, errors,
 };
-use crossway_transport::rt::{self, JoinHandle, block_on};
+use crossway_transport::rt::{self, block_on};
 use crossway_transport::{ListenAddr, Listener, Serializer, WsServerConfig, accept_websocket};
 
 mod common;
 
-use common::{Peer, within};
-
-/// Starts a fake router that accepts one connection and runs `script` on it.
-async fn fake_router<F, Fut>(script: F) -> (String, JoinHandle<()>)
-where
-    F: FnOnce(Peer) -> Fut + Send + 'static,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    let listener = Listener::bind(&"127.0.0.1:0".parse::<ListenAddr>().unwrap())
-        .await
-        .unwrap();
-    let url = format!("ws://{}/ws", listener.local_addr().unwrap());
-    let task = rt::spawn(async move {
-        let (io, _) = listener.accept().await;
-        let cfg = WsServerConfig {
-            path: "/ws".into(),
-            serializers: Serializer::ALL.to_vec(),
-            max_message_size: 1 << 20,
-        };
-        let conn = accept_websocket(io, &cfg).await.unwrap();
-        let codec = Codec::from_name(conn.serializer.name()).unwrap();
-        script(Peer { conn, codec }).await;
-    });
-    (url, task)
-}
+use common::{fake_router, within};
 
 #[test]
 fn a_whole_session_against_a_scripted_router() {

@@ -1,5 +1,5 @@
 //! A scripted router for the client's tests: one accepted connection whose messages the test
-//! reads and writes by hand, and a bounded wait.
+//! reads and writes by hand, a WebSocket router running such a script, and a bounded wait.
 
 #![allow(
     dead_code,
@@ -13,8 +13,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use crossway_protocol::{Codec, Dict, Message, SessionId};
-use crossway_transport::Connection;
-use crossway_transport::rt;
+use crossway_transport::rt::{self, JoinHandle};
+use crossway_transport::{
+    Connection, ListenAddr, Listener, Serializer, WsServerConfig, accept_websocket,
+};
 
 /// How long any one step of a test may take.
 pub const STEP: Duration = Duration::from_secs(5);
@@ -64,4 +66,29 @@ impl Peer {
         .await;
         details
     }
+}
+
+/// Starts a fake WebSocket router on 127.0.0.1 that accepts one connection and runs `script`
+/// on it; gives its `ws://` URL.
+pub async fn fake_router<F, Fut>(script: F) -> (String, JoinHandle<()>)
+where
+    F: FnOnce(Peer) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let listener = Listener::bind(&"127.0.0.1:0".parse::<ListenAddr>().unwrap())
+        .await
+        .unwrap();
+    let url = format!("ws://{}/ws", listener.local_addr().unwrap());
+    let task = rt::spawn(async move {
+        let (io, _) = listener.accept().await;
+        let cfg = WsServerConfig {
+            path: "/ws".into(),
+            serializers: Serializer::ALL.to_vec(),
+            max_message_size: 1 << 20,
+        };
+        let conn = accept_websocket(io, &cfg).await.unwrap();
+        let codec = Codec::from_name(conn.serializer.name()).unwrap();
+        script(Peer { conn, codec }).await;
+    });
+    (url, task)
 }
