@@ -188,6 +188,8 @@ class Target:
     tls: ssl.SSLContext | None = None
     host: str = "127.0.0.1"
     path: str = "/ws"
+    # The client's own address (e.g. 127.0.0.2), to be told apart from other clients.
+    source: str | None = None
 
     @classmethod
     def from_url(cls, url: str) -> Target:
@@ -259,7 +261,10 @@ async def connect(
         assert target.tls is None, "TLS over a Unix socket is not used by these tests"
         opening = loop.create_unix_connection(factory, str(target.unix))
     else:
-        opening = loop.create_connection(factory, target.host, target.port, ssl=target.tls)
+        local_addr = (target.source, 0) if target.source is not None else None
+        opening = loop.create_connection(
+            factory, target.host, target.port, ssl=target.tls, local_addr=local_addr
+        )
     transport, protocol = await wait(opening, f"connection to {target.url} ({session.label})")
     session.connection = transport
     session.protocol = protocol

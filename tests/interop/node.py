@@ -76,6 +76,8 @@ class Endpoint:
     tls: dict[str, Any] | None = None
     max_message_size: int = 1048576
     port: int = field(default=0)
+    # More of the endpoint's YAML (an `auth` block, ...), indented as an endpoint's keys (4 spaces).
+    extra: str = ""
 
     def yaml(self) -> str:
         listen = f"unix:{self.unix}" if self.unix else f"127.0.0.1:{self.port}"
@@ -94,13 +96,23 @@ class Endpoint:
             lines.append("    tls:")
             for key, value in self.tls.items():
                 lines.append(f"      {key}: {_yaml_scalar_or_list(value)}")
-        return "\n".join(lines) + "\n"
+        text = "\n".join(lines) + "\n"
+        if self.extra:
+            text += self.extra.rstrip("\n") + "\n"
+        return text
 
 
-def node_config(endpoints: list[Endpoint], *, log_level: str = "info") -> str:
-    """A test node's YAML: realm1 (loose), strict1 (strict), and `endpoints`."""
+def node_config(
+    endpoints: list[Endpoint],
+    *,
+    log_level: str = "info",
+    realms: str = REALMS_YAML,
+    extra: str = "",
+) -> str:
+    """A test node's YAML: `realms` (by default realm1, loose, and strict1, strict), `endpoints`,
+    and `extra` top-level YAML (a `limits` block, ...)."""
     body = "".join(e.yaml() for e in endpoints)
-    return f"log_level: {log_level}\n{REALMS_YAML}endpoints:\n{body}"
+    return f"log_level: {log_level}\n{realms}endpoints:\n{body}{extra}"
 
 
 def _yaml_scalar_or_list(value: Any) -> str:
@@ -118,8 +130,16 @@ class Node:
         workdir: Path,
         name: str = "node",
         endpoints: list[Endpoint] | None = None,
+        *,
+        realms: str = REALMS_YAML,
+        extra: str = "",
+        env: dict[str, str] | None = None,
     ) -> None:
         self.binary = binary
+        self.realms = realms
+        self.extra = extra
+        # Environment variables for the node (secrets named as ${VAR} in its config).
+        self.env = dict(env or {})
         self.workdir = workdir
         self.name = name
         self.endpoints = endpoints if endpoints is not None else [Endpoint("ws")]
@@ -154,8 +174,11 @@ class Node:
     def start(self) -> None:
         """Writes the config, starts the node, and waits until its port accepts connections."""
         log_level = os.environ.get("XWAY_TEST_LOG", "info")
-        self.config_file.write_text(node_config(self.endpoints, log_level=log_level))
+        self.config_file.write_text(
+            node_config(self.endpoints, log_level=log_level, realms=self.realms, extra=self.extra)
+        )
         env = {k: v for k, v in os.environ.items() if not k.startswith(NODE_ENV_PREFIX)}
+        env.update(self.env)
         env["NO_COLOR"] = "1"
         with open(self.log_file, "wb") as log:
             self.proc = subprocess.Popen(
@@ -222,6 +245,17 @@ class Node:
         assert self.proc is not None
         code = self.proc.poll()
         assert code is None, f"{self.name} exited unexpectedly with {code}\n{self.describe()}"
+
+    def wait_for_log(self, text: str, timeout: float = READY_TIMEOUT) -> list[str]:
+        """The log lines that contain `text`, once there is one; fails after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = [line for line in self.stderr().splitlines() if text in line]
+            if lines:
+                return lines
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{self.name} never logged {text!r}\n{self.describe()}")
+            time.sleep(0.05)
 
     def assert_no_panic(self) -> None:
         """Fails if the node's log shows a Rust panic."""
