@@ -3,29 +3,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+mod common;
+
 use std::path::PathBuf;
 
-use crossway_node::config::{self, ConfigErrors, TransportKind};
+use common::{dev_certificates, errors, errors_with, has, loads, write};
+use crossway_node::config::{self, TransportKind};
 use crossway_protocol::UriRules;
 use crossway_transport::Serializer;
-
-fn write(dir: &tempfile::TempDir, text: &str) -> PathBuf {
-    let path = dir.path().join("config.yaml");
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-fn errors(text: &str) -> ConfigErrors {
-    let dir = tempfile::tempdir().unwrap();
-    config::load(&write(&dir, text)).expect_err("the config should be refused")
-}
-
-fn has(errors: &ConfigErrors, key: &str, line: Option<usize>, words: &str) -> bool {
-    errors
-        .problems
-        .iter()
-        .any(|p| p.key == key && p.line == line && p.message.contains(words))
-}
 
 #[test]
 fn the_default_config_file_is_valid() {
@@ -259,8 +244,7 @@ endpoints:
 fn dhparam_is_accepted_with_a_warning_and_relative_paths_follow_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let certs = dir.path().join("certs");
-    let paths = crossway_node::certs::CertPaths::in_dir(&certs);
-    crossway_node::certs::write_dev_certificates(&paths, &["localhost".to_owned()]).unwrap();
+    dev_certificates(&dir);
     let path = write(
         &dir,
         "realms: [{name: r}]\nendpoints:\n  - name: s\n    transport: rawsocket\n    listen: 127.0.0.1:0\n    tls:\n      certificate: certs/server.pem\n      key: certs/server.key\n      ca_certificates: [certs/ca.pem]\n      dhparam: certs/dh.pem\n",
@@ -301,4 +285,101 @@ fn rawsocket_and_unix_keys_are_checked() {
         ),
         "{e}"
     );
+}
+
+#[test]
+fn references_are_replaced_from_the_environment_before_checking() {
+    let cfg = loads(
+        "realms:\n  - name: \"${REALM}\"\nendpoints:\n  - name: \"ws-${SITE}-${SITE}\"\n    transport: websocket\n    listen: \"127.0.0.1:${PORT}\"\n    max_message_size: \"${SIZE}\"\n    path: \"/$${literal}\"\n",
+        &[
+            ("REALM", "realm7"),
+            ("SITE", "paris"),
+            ("PORT", "0"),
+            ("SIZE", "4096"),
+        ],
+    );
+    assert_eq!(cfg.realms[0].name, "realm7");
+    let ep = &cfg.endpoints[0];
+    assert_eq!(ep.name, "ws-paris-paris");
+    assert_eq!(ep.listen.to_string(), "127.0.0.1:0");
+    assert_eq!(ep.max_message_size, 4096, "a number from the environment");
+    assert_eq!(ep.path, "/${literal}", "$${{ is a literal ${{");
+}
+
+#[test]
+fn missing_variables_and_malformed_references_are_named_with_their_key() {
+    let e = errors_with(
+        "\
+realms:
+  - name: \"${REALM}\"
+endpoints:
+  - name: a
+    transport: websocket
+    listen: \"${HOST}:${PORT}\"
+    path: \"/${unclosed\"
+  - name: \"${}\"
+    transport: \"${bad-name}\"
+    listen: 127.0.0.1:0
+",
+        &[("PORT", "8080")],
+    );
+    assert!(
+        has(
+            &e,
+            "realms[0].name",
+            Some(2),
+            "environment variable REALM is not set"
+        ),
+        "{e}"
+    );
+    assert!(
+        has(
+            &e,
+            "endpoints[0].listen",
+            Some(6),
+            "environment variable HOST is not set"
+        ),
+        "{e}"
+    );
+    assert!(
+        has(
+            &e,
+            "endpoints[0].path",
+            Some(7),
+            "character 2 has no closing '}'"
+        ),
+        "{e}"
+    );
+    assert!(
+        has(&e, "endpoints[1].name", Some(8), "names no variable"),
+        "{e}"
+    );
+    assert!(
+        has(&e, "endpoints[1].transport", Some(9), "not a variable name"),
+        "{e}"
+    );
+    assert_eq!(
+        e.problems.len(),
+        5,
+        "an unresolved value draws no further problem: {e}"
+    );
+    assert!(!e.to_string().contains("bad-name"), "{e}");
+}
+
+#[test]
+fn values_from_the_environment_are_shown_as_their_reference() {
+    let e = errors_with(
+        "realms: [{name: r}]\nendpoints:\n  - name: a\n    transport: websocket\n    listen: \"${ADDR}\"\n",
+        &[("ADDR", "hunter2-not-an-address")],
+    );
+    assert!(
+        has(
+            &e,
+            "endpoints[0].listen",
+            Some(5),
+            "\"${ADDR}\" is not a listen address"
+        ),
+        "{e}"
+    );
+    assert!(!e.to_string().contains("hunter2"), "{e}");
 }

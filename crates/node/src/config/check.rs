@@ -1,6 +1,7 @@
 //! A walker over the loaded configuration tree that collects every problem instead of stopping
 //! at the first.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use config::{Value, ValueKind};
@@ -12,6 +13,21 @@ use super::problem::Problem;
 pub struct Checker {
     lines: LineIndex,
     problems: Vec<Problem>,
+    /// Values that came from `${VAR}` references: never shown, their reference is shown instead.
+    hidden: Vec<Hidden>,
+    /// Keys whose `${VAR}` references could not be resolved: their one problem says so, and
+    /// nothing more is said about them.
+    unresolved: HashSet<String>,
+}
+
+/// A string value made from `${VAR}` references.
+struct Hidden {
+    /// Its key path.
+    key: String,
+    /// The value, as quoted in messages.
+    quoted: String,
+    /// The text written in the file, as quoted in messages.
+    written: String,
 }
 
 /// A table of the tree: its key path and its entries.
@@ -26,16 +42,48 @@ impl Checker {
         Checker {
             lines,
             problems: Vec::new(),
+            hidden: Vec::new(),
+            unresolved: HashSet::new(),
         }
     }
 
-    /// Records a problem at `key`.
+    /// Records a problem at `key`. A value that came from the environment is shown as the
+    /// reference it was written as; a key whose reference could not be resolved has its problem
+    /// already.
     pub fn problem(&mut self, key: &str, message: impl Into<String>) {
+        if self.unresolved.contains(key) {
+            return;
+        }
+        let mut message = message.into();
+        for h in &self.hidden {
+            if within(key, &h.key) {
+                message = message.replace(&h.quoted, &h.written);
+            }
+        }
         self.problems.push(Problem {
             key: key.to_owned(),
             line: self.lines.line_of(key),
-            message: message.into(),
+            message,
         });
+    }
+
+    /// Records that the string at `key`, written as `written`, became `value` from the
+    /// environment: problems at `key` and below show `written` wherever they would quote `value`.
+    pub fn hide(&mut self, key: &str, value: &str, written: &str) {
+        self.hidden.push(Hidden {
+            key: key.to_owned(),
+            quoted: format!("\"{value}\""),
+            written: format!("\"{written}\""),
+        });
+    }
+
+    /// Records problems with the `${VAR}` references of the string at `key`; nothing else is
+    /// said about `key`, whose value is not known.
+    pub fn unresolved(&mut self, key: &str, messages: Vec<String>) {
+        for m in messages {
+            self.problem(key, m);
+        }
+        self.unresolved.insert(key.to_owned());
     }
 
     /// Every problem recorded, ordered by line (unknown lines last), then key.
@@ -237,6 +285,12 @@ pub fn describe(value: &Value) -> String {
         }
         _ => value.to_string(),
     }
+}
+
+/// Whether `key` is `outer` or lies under it.
+fn within(key: &str, outer: &str) -> bool {
+    key.strip_prefix(outer)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
 }
 
 fn kind_name(kind: &ValueKind) -> &'static str {

@@ -8,6 +8,7 @@ use crossway_protocol::{Uri, UriRules};
 use crossway_transport::{ListenAddr, Serializer};
 
 use super::check::{Checker, Table, describe};
+use super::env::substitute;
 use super::guard::check_yaml_shape;
 use super::lines::LineIndex;
 use super::model::{
@@ -46,8 +47,19 @@ const ENDPOINT_KEYS: &[&str] = &[
     "max_connections",
 ];
 
-/// Loads and checks the configuration in `file`, with environment overrides.
+/// Loads and checks the configuration in `file`, with environment overrides (`CROSSWAY_...`)
+/// and `${VAR}` references taken from the process environment.
 pub fn load(file: &Path) -> Result<NodeConfig, ConfigErrors> {
+    load_with_env(file, &|name| std::env::var(name).ok())
+}
+
+/// [`load`], with `${VAR}` references taken from `env` instead of the process environment (a
+/// variable that is not valid UTF-8 counts as missing). The `CROSSWAY_...` overrides still
+/// come from the process environment.
+pub fn load_with_env(
+    file: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<NodeConfig, ConfigErrors> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| ConfigErrors::whole_file(file, format!("cannot read the file: {e}")))?;
     check_yaml_shape(&text).map_err(|e| ConfigErrors::whole_file(file, e))?;
@@ -60,10 +72,11 @@ pub fn load(file: &Path) -> Result<NodeConfig, ConfigErrors> {
         )
         .build()
         .map_err(|e| ConfigErrors::whole_file(file, format!("not valid YAML: {e}")))?;
-    let root: Value = tree
+    let mut root: Value = tree
         .try_deserialize()
         .map_err(|e| ConfigErrors::whole_file(file, format!("not a YAML mapping: {e}")))?;
     let mut checker = Checker::new(LineIndex::new(&text));
+    substitute(&mut checker, "", &mut root, env);
     let config = read_node(&mut checker, file, &root);
     let problems = checker.into_problems();
     match config {
