@@ -8,12 +8,14 @@
 //! - `guard`: a flat first pass that refuses YAML too deep or too large for the loaders.
 //! - `lines`: where each key stands in the file.
 //! - `env`: `${VAR}` references in string values, replaced from the environment.
+//! - `limits`: the node-wide `limits` block.
 //! - `tls`: an endpoint's `tls` block.
 //! - `problem`: the problems and how they are shown.
 
 mod check;
 mod env;
 mod guard;
+mod limits;
 mod lines;
 mod load;
 mod model;

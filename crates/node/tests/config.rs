@@ -383,3 +383,78 @@ fn values_from_the_environment_are_shown_as_their_reference() {
     );
     assert!(!e.to_string().contains("hunter2"), "{e}");
 }
+
+#[test]
+fn the_authentication_throttle_is_configured_in_limits() {
+    let cfg = loads(
+        "limits:\n  auth_delay: 0.25\n  auth_delay_max: 10\n  auth_forget: 60\n  auth_peers: 100\nrealms: [{name: r}]\nendpoints: [{name: a, transport: websocket, listen: 127.0.0.1:0}]\n",
+        &[],
+    );
+    let t = cfg.limits.auth_throttle;
+    assert_eq!(t.delay, std::time::Duration::from_millis(250));
+    assert_eq!(t.delay_max, std::time::Duration::from_secs(10));
+    assert_eq!(t.forget, std::time::Duration::from_secs(60));
+    assert_eq!(t.peers, 100);
+    let off = loads(
+        "limits: {auth_delay: 0}\nrealms: [{name: r}]\nendpoints: [{name: a, transport: websocket, listen: 127.0.0.1:0}]\n",
+        &[],
+    );
+    assert!(off.limits.auth_throttle.delay.is_zero());
+    assert_eq!(
+        off.limits.auth_throttle.delay_max,
+        std::time::Duration::from_secs(30)
+    );
+}
+
+#[test]
+fn throttle_limits_are_checked() {
+    let e = errors(
+        "\
+limits:
+  auth_delay: 5
+  auth_delay_max: 2
+  auth_forget: 0
+  auth_peers: 0
+realms: [{name: r}]
+endpoints: [{name: a, transport: websocket, listen: 127.0.0.1:0}]
+",
+    );
+    assert!(
+        has(
+            &e,
+            "limits.auth_delay_max",
+            Some(3),
+            "at least auth_delay (5 s)"
+        ),
+        "{e}"
+    );
+    assert!(
+        has(&e, "limits.auth_forget", Some(4), "more than 0 seconds"),
+        "{e}"
+    );
+    assert!(has(&e, "limits.auth_peers", Some(5), "at least 1"), "{e}");
+    let e = errors(
+        "limits:\n  auth_delay: 60\nrealms: [{name: r}]\nendpoints: [{name: a, transport: websocket, listen: 127.0.0.1:0}]\n",
+    );
+    assert!(
+        has(
+            &e,
+            "limits.auth_delay",
+            Some(2),
+            "at most auth_delay_max (30 s by default)"
+        ),
+        "{e}"
+    );
+    let e = errors(
+        "limits:\n  auth_delay: -1\nrealms: [{name: r}]\nendpoints: [{name: a, transport: websocket, listen: 127.0.0.1:0}]\n",
+    );
+    assert!(
+        has(
+            &e,
+            "limits.auth_delay",
+            Some(2),
+            "expected a number of seconds"
+        ),
+        "{e}"
+    );
+}

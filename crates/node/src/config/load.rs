@@ -10,6 +10,7 @@ use crossway_transport::{ListenAddr, Serializer};
 use super::check::{Checker, Table, describe};
 use super::env::substitute;
 use super::guard::check_yaml_shape;
+use super::limits::{positive, read_limits};
 use super::lines::LineIndex;
 use super::model::{
     DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_WS_PATH, EndpointSpec, Limits, MAX_MAX_MESSAGE_SIZE,
@@ -23,17 +24,6 @@ use super::tls::{read_tls, resolve};
 pub const ENV_PREFIX: &str = "CROSSWAY";
 
 const TOP_KEYS: &[&str] = &["log_level", "realms", "endpoints", "limits"];
-const LIMIT_KEYS: &[&str] = &[
-    "max_connections",
-    "handshake_timeout",
-    "hello_timeout",
-    "keepalive_interval",
-    "keepalive_timeout",
-    "keepalive_rawsocket",
-    "outbox_messages",
-    "outbox_bytes",
-    "shutdown_timeout",
-];
 const REALM_KEYS: &[&str] = &["name", "uri_check"];
 const ENDPOINT_KEYS: &[&str] = &[
     "name",
@@ -341,55 +331,6 @@ fn check_unique(c: &mut Checker, named: impl Iterator<Item = (String, String)>, 
     for (path, name) in named {
         if !seen.insert(name.clone()) {
             c.problem(&path, format!("{what} \"{name}\" is used more than once"));
-        }
-    }
-}
-
-/// Reads the node-wide `limits` block; what is left out keeps its default.
-fn read_limits(c: &mut Checker, value: &Value) -> Limits {
-    let mut limits = Limits::default();
-    let Some(t) = c.table("limits", value) else {
-        return limits;
-    };
-    c.only_keys(&t, LIMIT_KEYS);
-    if let Some(n) = c.optional_u64(&t, "max_connections") {
-        limits.max_connections = positive(c, &t.child("max_connections"), n).unwrap_or(1);
-    }
-    for (key, slot) in [
-        ("handshake_timeout", &mut limits.handshake_timeout),
-        ("hello_timeout", &mut limits.hello_timeout),
-        ("keepalive_timeout", &mut limits.keepalive_timeout),
-        ("shutdown_timeout", &mut limits.shutdown_timeout),
-    ] {
-        if let Some(d) = c.optional_seconds(&t, key) {
-            if d.is_zero() && key != "shutdown_timeout" {
-                c.problem(&t.child(key), "must be more than 0 seconds");
-            }
-            *slot = d;
-        }
-    }
-    if let Some(d) = c.optional_seconds(&t, "keepalive_interval") {
-        limits.keepalive_interval = (!d.is_zero()).then_some(d);
-    }
-    if let Some(b) = c.optional_bool(&t, "keepalive_rawsocket") {
-        limits.keepalive_rawsocket = b;
-    }
-    if let Some(n) = c.optional_u64(&t, "outbox_messages") {
-        limits.outbox_messages = positive(c, &t.child("outbox_messages"), n).unwrap_or(1);
-    }
-    if let Some(n) = c.optional_u64(&t, "outbox_bytes") {
-        limits.outbox_bytes = positive(c, &t.child("outbox_bytes"), n).unwrap_or(1);
-    }
-    limits
-}
-
-/// `n` as a count of at least 1, or a problem at `path`.
-fn positive(c: &mut Checker, path: &str, n: u64) -> Option<usize> {
-    match usize::try_from(n) {
-        Ok(n) if n >= 1 => Some(n),
-        _ => {
-            c.problem(path, "must be at least 1");
-            None
         }
     }
 }
