@@ -10,16 +10,23 @@
 //! - `env`: `${VAR}` references in string values, replaced from the environment.
 //! - `limits`: the node-wide `limits` block.
 //! - `tls`: an endpoint's `tls` block.
+//! - `auth`, `principals`: an endpoint's `auth` block, its methods and their principals.
+//! - `roles`: a realm's roles and their permissions.
+//! - `coverage`: warnings about roles an endpoint gives that a realm lacks.
 //! - `problem`: the problems and how they are shown.
 
+mod auth;
 mod check;
+mod coverage;
 mod env;
 mod guard;
 mod limits;
 mod lines;
 mod load;
 mod model;
+mod principals;
 mod problem;
+mod roles;
 mod tls;
 
 pub use load::{ENV_PREFIX, load, load_with_env};

@@ -86,6 +86,20 @@ impl Checker {
         self.unresolved.insert(key.to_owned());
     }
 
+    /// Records a problem for every key that YAML reads as something other than its text (an
+    /// authid `007` would silently become `7`).
+    pub fn report_rewritten_keys(&mut self) {
+        for k in self.lines.rewritten_keys().to_vec() {
+            self.problem(
+                &k.path,
+                format!(
+                    "YAML reads this key as {}; quote it (\"{}\") to keep it as written",
+                    k.read_as, k.written
+                ),
+            );
+        }
+    }
+
     /// Every problem recorded, ordered by line (unknown lines last), then key.
     pub fn into_problems(self) -> Vec<Problem> {
         let mut problems = self.problems;
@@ -146,6 +160,33 @@ impl Checker {
     pub fn optional_string(&mut self, table: &Table<'_>, key: &str) -> Option<String> {
         let v = table.entries.get(key)?;
         self.string(&table.child(key), v)
+    }
+
+    /// A required string entry that is not empty (nor only spaces). Its value is never quoted
+    /// in a message, so that secrets can be read with it.
+    pub fn required_text(&mut self, table: &Table<'_>, key: &str) -> Option<String> {
+        let text = self.required_string(table, key)?;
+        if text.trim().is_empty() {
+            self.problem(&table.child(key), "must not be empty");
+            return None;
+        }
+        Some(text)
+    }
+
+    /// The entries of a table whose keys are names (not keywords), in the order of the file:
+    /// each with its path, key and value.
+    pub fn entries<'v>(&self, table: &Table<'v>) -> Vec<(String, &'v str, &'v Value)> {
+        let mut entries: Vec<(String, &'v str, &'v Value)> = table
+            .entries
+            .iter()
+            .map(|(k, v)| (table.child(k), k.as_str(), v))
+            .collect();
+        entries.sort_by(|a, b| {
+            let la = self.lines.line_of(&a.0).unwrap_or(usize::MAX);
+            let lb = self.lines.line_of(&b.0).unwrap_or(usize::MAX);
+            la.cmp(&lb).then_with(|| a.1.cmp(b.1))
+        });
+        entries
     }
 
     /// `value` as a string; numbers and booleans are taken as their text (YAML writes `1.2`
@@ -270,9 +311,19 @@ impl<'v> Table<'v> {
         }
     }
 
+    /// The table's key path.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
     /// The entry `key`, if present.
     pub fn get(&self, key: &str) -> Option<&'v Value> {
         self.entries.get(key)
+    }
+
+    /// Whether the table has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
 }
 

@@ -5,9 +5,12 @@ use std::path::Path;
 
 use config::{Config, Environment, File, FileFormat, Value};
 use crossway_protocol::{Uri, UriRules};
+use crossway_routing::AuthPolicy;
 use crossway_transport::{ListenAddr, Serializer};
 
+use super::auth::{AuthContext, read_auth};
 use super::check::{Checker, Table, describe};
+use super::coverage::role_warnings;
 use super::env::substitute;
 use super::guard::check_yaml_shape;
 use super::limits::{positive, read_limits};
@@ -17,6 +20,7 @@ use super::model::{
     MIN_MAX_MESSAGE_SIZE, NodeConfig, RealmSpec, TransportKind,
 };
 use super::problem::ConfigErrors;
+use super::roles::read_roles;
 use super::tls::{read_tls, resolve};
 
 /// The prefix of environment variables that override configuration keys
@@ -24,7 +28,7 @@ use super::tls::{read_tls, resolve};
 pub const ENV_PREFIX: &str = "CROSSWAY";
 
 const TOP_KEYS: &[&str] = &["log_level", "realms", "endpoints", "limits"];
-const REALM_KEYS: &[&str] = &["name", "uri_check"];
+const REALM_KEYS: &[&str] = &["name", "uri_check", "roles"];
 const ENDPOINT_KEYS: &[&str] = &[
     "name",
     "transport",
@@ -35,6 +39,7 @@ const ENDPOINT_KEYS: &[&str] = &[
     "tls",
     "unix_mode",
     "max_connections",
+    "auth",
 ];
 
 /// Loads and checks the configuration in `file`, with environment overrides (`CROSSWAY_...`)
@@ -66,6 +71,7 @@ pub fn load_with_env(
         .try_deserialize()
         .map_err(|e| ConfigErrors::whole_file(file, format!("not a YAML mapping: {e}")))?;
     let mut checker = Checker::new(LineIndex::new(&text));
+    checker.report_rewritten_keys();
     substitute(&mut checker, "", &mut root, env);
     let config = read_node(&mut checker, file, &root);
     let problems = checker.into_problems();
@@ -96,9 +102,12 @@ fn read_node(c: &mut Checker, file: &Path, root: &Value) -> Option<NodeConfig> {
     };
     let base = file.parent().unwrap_or(Path::new("."));
     let mut warnings = Vec::new();
-    let realms = read_list(c, &top, "realms", read_realm);
+    let realms = read_list(c, &top, "realms", |c, path, v| {
+        read_realm(c, path, v, &mut warnings)
+    });
+    let realm_names: Vec<String> = realms.iter().map(|(_, r)| r.name.clone()).collect();
     let endpoints = read_list(c, &top, "endpoints", |c, path, v| {
-        read_endpoint(c, path, v, base, &mut warnings)
+        read_endpoint(c, path, v, base, &realm_names, &mut warnings)
     });
     check_unique(
         c,
@@ -121,11 +130,14 @@ fn read_node(c: &mut Checker, file: &Path, root: &Value) -> Option<NodeConfig> {
             .map(|(p, e)| (format!("{p}.listen"), e.listen.to_string())),
         "listen address",
     );
+    let realms: Vec<RealmSpec> = realms.into_iter().map(|(_, r)| r).collect();
+    let endpoints: Vec<EndpointSpec> = endpoints.into_iter().map(|(_, e)| e).collect();
+    warnings.extend(role_warnings(&realms, &endpoints));
     Some(NodeConfig {
         file: file.to_path_buf(),
         log_level,
-        realms: realms.into_iter().map(|(_, r)| r).collect(),
-        endpoints: endpoints.into_iter().map(|(_, e)| e).collect(),
+        realms,
+        endpoints,
         limits,
         warnings,
     })
@@ -153,7 +165,12 @@ fn read_list<T>(
         .collect()
 }
 
-fn read_realm(c: &mut Checker, path: &str, value: &Value) -> Option<RealmSpec> {
+fn read_realm(
+    c: &mut Checker,
+    path: &str,
+    value: &Value,
+    warnings: &mut Vec<String>,
+) -> Option<RealmSpec> {
     let t = c.table(path, value)?;
     c.only_keys(&t, REALM_KEYS);
     let name = c.required_string(&t, "name");
@@ -176,9 +193,16 @@ fn read_realm(c: &mut Checker, path: &str, value: &Value) -> Option<RealmSpec> {
             UriRules::Loose
         }
     };
+    // A realm whose roles have problems is kept, so that principals naming it are not
+    // reported too; the problems stop the load.
+    let roles = t.get("roles").map(|v| {
+        let realm = name.as_deref().unwrap_or_default();
+        read_roles(c, &t.child("roles"), v, realm, uri_check, warnings).unwrap_or_default()
+    });
     Some(RealmSpec {
         name: name?,
         uri_check,
+        roles,
     })
 }
 
@@ -187,6 +211,7 @@ fn read_endpoint(
     path: &str,
     value: &Value,
     base: &Path,
+    realms: &[String],
     warnings: &mut Vec<String>,
 ) -> Option<EndpointSpec> {
     let t = c.table(path, value)?;
@@ -269,15 +294,32 @@ fn read_endpoint(
             n
         }
     };
-    let tls = match t.get("tls") {
-        Some(v) => Some(read_tls(c, &t.child("tls"), v, base, warnings)?),
-        None => None,
+    // `Some(None)`: a `tls` block with problems.
+    let tls = t
+        .get("tls")
+        .map(|v| read_tls(c, &t.child("tls"), v, base, warnings));
+    let auth = match t.get("auth") {
+        Some(v) => {
+            let cx = AuthContext {
+                realms,
+                client_certificates: tls.as_ref().is_some_and(|spec| {
+                    spec.as_ref()
+                        .is_none_or(|s| !s.settings.ca_certificates.is_empty())
+                }),
+            };
+            read_auth(c, &t.child("auth"), v, cx)
+        }
+        None => Some(AuthPolicy::open()),
     };
     let max_connections = c
         .optional_u64(&t, "max_connections")
         .and_then(|n| positive(c, &t.child("max_connections"), n));
     Some(EndpointSpec {
-        tls,
+        tls: match tls {
+            Some(spec) => Some(spec?),
+            None => None,
+        },
+        auth: auth?,
         unix_mode,
         max_connections,
         name: name?,
