@@ -64,10 +64,12 @@ pub fn default_realms() -> Vec<RealmSpec> {
         RealmSpec {
             name: "realm1".into(),
             uri_check: UriRules::Loose,
+            roles: None,
         },
         RealmSpec {
             name: "strict1".into(),
             uri_check: UriRules::Strict,
+            roles: None,
         },
     ]
 }
@@ -103,6 +105,7 @@ pub fn endpoint(name: &str) -> EndpointSpec {
         tls: None,
         unix_mode: None,
         max_connections: None,
+        auth: crossway_routing::AuthPolicy::open(),
     }
 }
 

@@ -1,5 +1,5 @@
 //! The node's configuration: a YAML file read with the `config` crate, environment overrides
-//! (`CROSSWAY_LOG_LEVEL`), unknown keys refused, every problem reported at once with its key
+//! (`CROSSWAY_LOG_LEVEL`) and references (`${VAR}`), unknown keys refused, every problem reported at once with its key
 //! path and line.
 //!
 //! - `model`: the checked configuration types.
@@ -7,18 +7,29 @@
 //! - `check`: the walker that collects problems.
 //! - `guard`: a flat first pass that refuses YAML too deep or too large for the loaders.
 //! - `lines`: where each key stands in the file.
+//! - `env`: `${VAR}` references in string values, replaced from the environment.
+//! - `limits`: the node-wide `limits` block.
 //! - `tls`: an endpoint's `tls` block.
+//! - `auth`, `principals`: an endpoint's `auth` block, its methods and their principals.
+//! - `roles`: a realm's roles and their permissions.
+//! - `coverage`: warnings about roles an endpoint gives that a realm lacks.
 //! - `problem`: the problems and how they are shown.
 
+mod auth;
 mod check;
+mod coverage;
+mod env;
 mod guard;
+mod limits;
 mod lines;
 mod load;
 mod model;
+mod principals;
 mod problem;
+mod roles;
 mod tls;
 
-pub use load::{ENV_PREFIX, load};
+pub use load::{ENV_PREFIX, load, load_with_env};
 pub use model::{
     DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_WS_PATH, EndpointSpec, Limits, MAX_MAX_MESSAGE_SIZE,
     MIN_MAX_MESSAGE_SIZE, NodeConfig, RealmSpec, TlsSpec, TransportKind,

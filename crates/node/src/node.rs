@@ -64,7 +64,7 @@ impl Node {
                 .map(|r| RealmConfig {
                     name: r.name.clone(),
                     uri_rules: r.uri_check,
-                    roles: None,
+                    roles: r.roles.clone(),
                 })
                 .collect(),
         );
@@ -118,7 +118,7 @@ impl Node {
                 counters: counters.clone(),
                 limits: limits.clone(),
                 throttle: throttle.clone(),
-                auth: Arc::new(Authenticator::open()?),
+                auth: Arc::new(Authenticator::new(ep.auth.clone())?),
             };
             let options = BindOptions {
                 unix_mode: ep.unix_mode,

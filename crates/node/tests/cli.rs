@@ -106,3 +106,94 @@ fn a_port_in_use_stops_start_up_naming_the_endpoint() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("endpoint \"taken\""), "{stderr}");
 }
+
+#[test]
+fn check_never_prints_a_secret_among_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = config_file(
+        &dir,
+        "\
+realms: [{name: realm1}]
+endpoints:
+  - name: ws
+    transport: websocket
+    listen: \"${LISTEN}\"
+    auth:
+      ticket:
+        principals:
+          alice: { ticket: \"${ALICE_TICKET}\", role: \"\" }
+          bob: { ticket: file-secret-2, role: user, realm: nowhere }
+      wampcra:
+        principals:
+          carol: { secret: cra-secret-3, role: user, iterations: 5 }
+          dave: { secret: [cra-secret-4], role: user }
+  - name: rs
+    transport: rawsocket
+    listen: 127.0.0.1:0
+    auth: { ticket: plain-secret-5 }
+",
+    );
+    let out = crossway(
+        &["check", "--config", &file],
+        &[("ALICE_TICKET", "env-secret-1"), ("LISTEN", "env-secret-6")],
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for problem in [
+        ":5: endpoints[0].listen: \"${LISTEN}\" is not a listen address",
+        ":9: endpoints[0].auth.ticket.principals.alice.role: must not be empty",
+        ":10: endpoints[0].auth.ticket.principals.bob.realm: \"nowhere\" is not a realm",
+        ":13: endpoints[0].auth.wampcra.principals.carol.iterations: applies only with salt",
+        ":14: endpoints[0].auth.wampcra.principals.dave.secret: expected a string, found a list",
+        ":18: endpoints[1].auth.ticket: expected a mapping, found a string",
+    ] {
+        assert!(stderr.contains(problem), "{problem}: {stderr}");
+    }
+    let all = format!("{stderr}{}", String::from_utf8_lossy(&out.stdout));
+    assert!(!all.contains("secret-"), "{all}");
+}
+
+#[test]
+fn check_of_a_valid_auth_config_prints_no_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = config_file(
+        &dir,
+        "\
+realms:
+  - name: realm1
+    roles:
+      - { name: user, permissions: [{ uri: com.example., match: prefix, allow: [publish, subscribe] }] }
+endpoints:
+  - name: ws
+    transport: websocket
+    listen: 127.0.0.1:0
+    auth:
+      anonymous: { role: guest }
+      ticket:
+        principals:
+          alice: { ticket: \"${ALICE_TICKET}\", role: user }
+      wampcra:
+        principals:
+          bob: { secret: file-secret-2, role: user, salt: salt-3 }
+",
+    );
+    let out = crossway(
+        &["check", "--config", &file],
+        &[("ALICE_TICKET", "env-secret-1")],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.contains("configuration is valid: 1 realm, 1 endpoint"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("warning: sessions of role \"guest\" from endpoint \"ws\" will be refused"),
+        "{stderr}"
+    );
+    assert!(
+        !format!("{stdout}{stderr}").contains("secret-"),
+        "{stdout}{stderr}"
+    );
+}

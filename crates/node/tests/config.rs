@@ -3,29 +3,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+mod common;
+
 use std::path::PathBuf;
 
-use crossway_node::config::{self, ConfigErrors, TransportKind};
+use common::{dev_certificates, errors, errors_with, has, loads, write};
+use crossway_node::config::{self, TransportKind};
 use crossway_protocol::UriRules;
 use crossway_transport::Serializer;
-
-fn write(dir: &tempfile::TempDir, text: &str) -> PathBuf {
-    let path = dir.path().join("config.yaml");
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-fn errors(text: &str) -> ConfigErrors {
-    let dir = tempfile::tempdir().unwrap();
-    config::load(&write(&dir, text)).expect_err("the config should be refused")
-}
-
-fn has(errors: &ConfigErrors, key: &str, line: Option<usize>, words: &str) -> bool {
-    errors
-        .problems
-        .iter()
-        .any(|p| p.key == key && p.line == line && p.message.contains(words))
-}
 
 #[test]
 fn the_default_config_file_is_valid() {
@@ -259,8 +244,7 @@ endpoints:
 fn dhparam_is_accepted_with_a_warning_and_relative_paths_follow_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let certs = dir.path().join("certs");
-    let paths = crossway_node::certs::CertPaths::in_dir(&certs);
-    crossway_node::certs::write_dev_certificates(&paths, &["localhost".to_owned()]).unwrap();
+    dev_certificates(&dir);
     let path = write(
         &dir,
         "realms: [{name: r}]\nendpoints:\n  - name: s\n    transport: rawsocket\n    listen: 127.0.0.1:0\n    tls:\n      certificate: certs/server.pem\n      key: certs/server.key\n      ca_certificates: [certs/ca.pem]\n      dhparam: certs/dh.pem\n",
@@ -298,6 +282,178 @@ fn rawsocket_and_unix_keys_are_checked() {
             "endpoints[2].unix_mode",
             Some(14),
             "not a permission mode"
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn references_are_replaced_from_the_environment_before_checking() {
+    let cfg = loads(
+        "realms:\n  - name: \"${REALM}\"\nendpoints:\n  - name: \"ws-${SITE}-${SITE}\"\n    transport: websocket\n    listen: \"127.0.0.1:${PORT}\"\n    max_message_size: \"${SIZE}\"\n    path: \"/$${literal}\"\n",
+        &[
+            ("REALM", "realm7"),
+            ("SITE", "paris"),
+            ("PORT", "0"),
+            ("SIZE", "4096"),
+        ],
+    );
+    assert_eq!(cfg.realms[0].name, "realm7");
+    let ep = &cfg.endpoints[0];
+    assert_eq!(ep.name, "ws-paris-paris");
+    assert_eq!(ep.listen.to_string(), "127.0.0.1:0");
+    assert_eq!(ep.max_message_size, 4096, "a number from the environment");
+    assert_eq!(ep.path, "/${literal}", "$${{ is a literal ${{");
+}
+
+#[test]
+fn missing_variables_and_malformed_references_are_named_with_their_key() {
+    let e = errors_with(
+        "\
+realms:
+  - name: \"${REALM}\"
+endpoints:
+  - name: a
+    transport: websocket
+    listen: \"${HOST}:${PORT}\"
+    path: \"/${unclosed\"
+  - name: \"${}\"
+    transport: \"${bad-name}\"
+    listen: 127.0.0.1:0
+",
+        &[("PORT", "8080")],
+    );
+    assert!(
+        has(
+            &e,
+            "realms[0].name",
+            Some(2),
+            "environment variable REALM is not set"
+        ),
+        "{e}"
+    );
+    assert!(
+        has(
+            &e,
+            "endpoints[0].listen",
+            Some(6),
+            "environment variable HOST is not set"
+        ),
+        "{e}"
+    );
+    assert!(
+        has(
+            &e,
+            "endpoints[0].path",
+            Some(7),
+            "character 2 has no closing '}'"
+        ),
+        "{e}"
+    );
+    assert!(
+        has(&e, "endpoints[1].name", Some(8), "names no variable"),
+        "{e}"
+    );
+    assert!(
+        has(&e, "endpoints[1].transport", Some(9), "not a variable name"),
+        "{e}"
+    );
+    assert_eq!(
+        e.problems.len(),
+        5,
+        "an unresolved value draws no further problem: {e}"
+    );
+    assert!(!e.to_string().contains("bad-name"), "{e}");
+}
+
+#[test]
+fn values_from_the_environment_are_shown_as_their_reference() {
+    let e = errors_with(
+        "realms: [{name: r}]\nendpoints:\n  - name: a\n    transport: websocket\n    listen: \"${ADDR}\"\n",
+        &[("ADDR", "hunter2-not-an-address")],
+    );
+    assert!(
+        has(
+            &e,
+            "endpoints[0].listen",
+            Some(5),
+            "\"${ADDR}\" is not a listen address"
+        ),
+        "{e}"
+    );
+    assert!(!e.to_string().contains("hunter2"), "{e}");
+}
+
+#[test]
+fn the_authentication_throttle_is_configured_in_limits() {
+    let cfg = loads(
+        "limits:\n  auth_delay: 0.25\n  auth_delay_max: 10\n  auth_forget: 60\n  auth_peers: 100\nrealms: [{name: r}]\nendpoints: [{name: a, transport: websocket, listen: 127.0.0.1:0}]\n",
+        &[],
+    );
+    let t = cfg.limits.auth_throttle;
+    assert_eq!(t.delay, std::time::Duration::from_millis(250));
+    assert_eq!(t.delay_max, std::time::Duration::from_secs(10));
+    assert_eq!(t.forget, std::time::Duration::from_secs(60));
+    assert_eq!(t.peers, 100);
+    let off = loads(
+        "limits: {auth_delay: 0}\nrealms: [{name: r}]\nendpoints: [{name: a, transport: websocket, listen: 127.0.0.1:0}]\n",
+        &[],
+    );
+    assert!(off.limits.auth_throttle.delay.is_zero());
+    assert_eq!(
+        off.limits.auth_throttle.delay_max,
+        std::time::Duration::from_secs(30)
+    );
+}
+
+#[test]
+fn throttle_limits_are_checked() {
+    let e = errors(
+        "\
+limits:
+  auth_delay: 5
+  auth_delay_max: 2
+  auth_forget: 0
+  auth_peers: 0
+realms: [{name: r}]
+endpoints: [{name: a, transport: websocket, listen: 127.0.0.1:0}]
+",
+    );
+    assert!(
+        has(
+            &e,
+            "limits.auth_delay_max",
+            Some(3),
+            "at least auth_delay (5 s)"
+        ),
+        "{e}"
+    );
+    assert!(
+        has(&e, "limits.auth_forget", Some(4), "more than 0 seconds"),
+        "{e}"
+    );
+    assert!(has(&e, "limits.auth_peers", Some(5), "at least 1"), "{e}");
+    let e = errors(
+        "limits:\n  auth_delay: 60\nrealms: [{name: r}]\nendpoints: [{name: a, transport: websocket, listen: 127.0.0.1:0}]\n",
+    );
+    assert!(
+        has(
+            &e,
+            "limits.auth_delay",
+            Some(2),
+            "at most auth_delay_max (30 s by default)"
+        ),
+        "{e}"
+    );
+    let e = errors(
+        "limits:\n  auth_delay: -1\nrealms: [{name: r}]\nendpoints: [{name: a, transport: websocket, listen: 127.0.0.1:0}]\n",
+    );
+    assert!(
+        has(
+            &e,
+            "limits.auth_delay",
+            Some(2),
+            "expected a number of seconds"
         ),
         "{e}"
     );

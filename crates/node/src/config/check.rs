@@ -1,6 +1,7 @@
 //! A walker over the loaded configuration tree that collects every problem instead of stopping
 //! at the first.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use config::{Value, ValueKind};
@@ -12,6 +13,21 @@ use super::problem::Problem;
 pub struct Checker {
     lines: LineIndex,
     problems: Vec<Problem>,
+    /// Values that came from `${VAR}` references: never shown, their reference is shown instead.
+    hidden: Vec<Hidden>,
+    /// Keys whose `${VAR}` references could not be resolved: their one problem says so, and
+    /// nothing more is said about them.
+    unresolved: HashSet<String>,
+}
+
+/// A string value made from `${VAR}` references.
+struct Hidden {
+    /// Its key path.
+    key: String,
+    /// The value, as quoted in messages.
+    quoted: String,
+    /// The text written in the file, as quoted in messages.
+    written: String,
 }
 
 /// A table of the tree: its key path and its entries.
@@ -26,16 +42,62 @@ impl Checker {
         Checker {
             lines,
             problems: Vec::new(),
+            hidden: Vec::new(),
+            unresolved: HashSet::new(),
         }
     }
 
-    /// Records a problem at `key`.
+    /// Records a problem at `key`. A value that came from the environment is shown as the
+    /// reference it was written as; a key whose reference could not be resolved has its problem
+    /// already.
     pub fn problem(&mut self, key: &str, message: impl Into<String>) {
+        if self.unresolved.contains(key) {
+            return;
+        }
+        let mut message = message.into();
+        for h in &self.hidden {
+            if within(key, &h.key) {
+                message = message.replace(&h.quoted, &h.written);
+            }
+        }
         self.problems.push(Problem {
             key: key.to_owned(),
             line: self.lines.line_of(key),
-            message: message.into(),
+            message,
         });
+    }
+
+    /// Records that the string at `key`, written as `written`, became `value` from the
+    /// environment: problems at `key` and below show `written` wherever they would quote `value`.
+    pub fn hide(&mut self, key: &str, value: &str, written: &str) {
+        self.hidden.push(Hidden {
+            key: key.to_owned(),
+            quoted: format!("\"{value}\""),
+            written: format!("\"{written}\""),
+        });
+    }
+
+    /// Records problems with the `${VAR}` references of the string at `key`; nothing else is
+    /// said about `key`, whose value is not known.
+    pub fn unresolved(&mut self, key: &str, messages: Vec<String>) {
+        for m in messages {
+            self.problem(key, m);
+        }
+        self.unresolved.insert(key.to_owned());
+    }
+
+    /// Records a problem for every key that YAML reads as something other than its text (an
+    /// authid `007` would silently become `7`).
+    pub fn report_rewritten_keys(&mut self) {
+        for k in self.lines.rewritten_keys().to_vec() {
+            self.problem(
+                &k.path,
+                format!(
+                    "YAML reads this key as {}; quote it (\"{}\") to keep it as written",
+                    k.read_as, k.written
+                ),
+            );
+        }
     }
 
     /// Every problem recorded, ordered by line (unknown lines last), then key.
@@ -98,6 +160,33 @@ impl Checker {
     pub fn optional_string(&mut self, table: &Table<'_>, key: &str) -> Option<String> {
         let v = table.entries.get(key)?;
         self.string(&table.child(key), v)
+    }
+
+    /// A required string entry that is not empty (nor only spaces). Its value is never quoted
+    /// in a message, so that secrets can be read with it.
+    pub fn required_text(&mut self, table: &Table<'_>, key: &str) -> Option<String> {
+        let text = self.required_string(table, key)?;
+        if text.trim().is_empty() {
+            self.problem(&table.child(key), "must not be empty");
+            return None;
+        }
+        Some(text)
+    }
+
+    /// The entries of a table whose keys are names (not keywords), in the order of the file:
+    /// each with its path, key and value.
+    pub fn entries<'v>(&self, table: &Table<'v>) -> Vec<(String, &'v str, &'v Value)> {
+        let mut entries: Vec<(String, &'v str, &'v Value)> = table
+            .entries
+            .iter()
+            .map(|(k, v)| (table.child(k), k.as_str(), v))
+            .collect();
+        entries.sort_by(|a, b| {
+            let la = self.lines.line_of(&a.0).unwrap_or(usize::MAX);
+            let lb = self.lines.line_of(&b.0).unwrap_or(usize::MAX);
+            la.cmp(&lb).then_with(|| a.1.cmp(b.1))
+        });
+        entries
     }
 
     /// `value` as a string; numbers and booleans are taken as their text (YAML writes `1.2`
@@ -222,9 +311,19 @@ impl<'v> Table<'v> {
         }
     }
 
+    /// The table's key path.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
     /// The entry `key`, if present.
     pub fn get(&self, key: &str) -> Option<&'v Value> {
         self.entries.get(key)
+    }
+
+    /// Whether the table has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
 }
 
@@ -237,6 +336,12 @@ pub fn describe(value: &Value) -> String {
         }
         _ => value.to_string(),
     }
+}
+
+/// Whether `key` is `outer` or lies under it.
+fn within(key: &str, outer: &str) -> bool {
+    key.strip_prefix(outer)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
 }
 
 fn kind_name(kind: &ValueKind) -> &'static str {

@@ -5,16 +5,22 @@ use std::path::Path;
 
 use config::{Config, Environment, File, FileFormat, Value};
 use crossway_protocol::{Uri, UriRules};
+use crossway_routing::AuthPolicy;
 use crossway_transport::{ListenAddr, Serializer};
 
+use super::auth::{AuthContext, read_auth};
 use super::check::{Checker, Table, describe};
+use super::coverage::role_warnings;
+use super::env::substitute;
 use super::guard::check_yaml_shape;
+use super::limits::{positive, read_limits};
 use super::lines::LineIndex;
 use super::model::{
     DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_WS_PATH, EndpointSpec, Limits, MAX_MAX_MESSAGE_SIZE,
     MIN_MAX_MESSAGE_SIZE, NodeConfig, RealmSpec, TransportKind,
 };
 use super::problem::ConfigErrors;
+use super::roles::read_roles;
 use super::tls::{read_tls, resolve};
 
 /// The prefix of environment variables that override configuration keys
@@ -22,18 +28,7 @@ use super::tls::{read_tls, resolve};
 pub const ENV_PREFIX: &str = "CROSSWAY";
 
 const TOP_KEYS: &[&str] = &["log_level", "realms", "endpoints", "limits"];
-const LIMIT_KEYS: &[&str] = &[
-    "max_connections",
-    "handshake_timeout",
-    "hello_timeout",
-    "keepalive_interval",
-    "keepalive_timeout",
-    "keepalive_rawsocket",
-    "outbox_messages",
-    "outbox_bytes",
-    "shutdown_timeout",
-];
-const REALM_KEYS: &[&str] = &["name", "uri_check"];
+const REALM_KEYS: &[&str] = &["name", "uri_check", "roles"];
 const ENDPOINT_KEYS: &[&str] = &[
     "name",
     "transport",
@@ -44,10 +39,22 @@ const ENDPOINT_KEYS: &[&str] = &[
     "tls",
     "unix_mode",
     "max_connections",
+    "auth",
 ];
 
-/// Loads and checks the configuration in `file`, with environment overrides.
+/// Loads and checks the configuration in `file`, with environment overrides (`CROSSWAY_...`)
+/// and `${VAR}` references taken from the process environment.
 pub fn load(file: &Path) -> Result<NodeConfig, ConfigErrors> {
+    load_with_env(file, &|name| std::env::var(name).ok())
+}
+
+/// [`load`], with `${VAR}` references taken from `env` instead of the process environment (a
+/// variable that is not valid UTF-8 counts as missing). The `CROSSWAY_...` overrides still
+/// come from the process environment.
+pub fn load_with_env(
+    file: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<NodeConfig, ConfigErrors> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| ConfigErrors::whole_file(file, format!("cannot read the file: {e}")))?;
     check_yaml_shape(&text).map_err(|e| ConfigErrors::whole_file(file, e))?;
@@ -60,10 +67,12 @@ pub fn load(file: &Path) -> Result<NodeConfig, ConfigErrors> {
         )
         .build()
         .map_err(|e| ConfigErrors::whole_file(file, format!("not valid YAML: {e}")))?;
-    let root: Value = tree
+    let mut root: Value = tree
         .try_deserialize()
         .map_err(|e| ConfigErrors::whole_file(file, format!("not a YAML mapping: {e}")))?;
     let mut checker = Checker::new(LineIndex::new(&text));
+    checker.report_rewritten_keys();
+    substitute(&mut checker, "", &mut root, env);
     let config = read_node(&mut checker, file, &root);
     let problems = checker.into_problems();
     match config {
@@ -93,9 +102,12 @@ fn read_node(c: &mut Checker, file: &Path, root: &Value) -> Option<NodeConfig> {
     };
     let base = file.parent().unwrap_or(Path::new("."));
     let mut warnings = Vec::new();
-    let realms = read_list(c, &top, "realms", read_realm);
+    let realms = read_list(c, &top, "realms", |c, path, v| {
+        read_realm(c, path, v, &mut warnings)
+    });
+    let realm_names: Vec<String> = realms.iter().map(|(_, r)| r.name.clone()).collect();
     let endpoints = read_list(c, &top, "endpoints", |c, path, v| {
-        read_endpoint(c, path, v, base, &mut warnings)
+        read_endpoint(c, path, v, base, &realm_names, &mut warnings)
     });
     check_unique(
         c,
@@ -118,11 +130,14 @@ fn read_node(c: &mut Checker, file: &Path, root: &Value) -> Option<NodeConfig> {
             .map(|(p, e)| (format!("{p}.listen"), e.listen.to_string())),
         "listen address",
     );
+    let realms: Vec<RealmSpec> = realms.into_iter().map(|(_, r)| r).collect();
+    let endpoints: Vec<EndpointSpec> = endpoints.into_iter().map(|(_, e)| e).collect();
+    warnings.extend(role_warnings(&realms, &endpoints));
     Some(NodeConfig {
         file: file.to_path_buf(),
         log_level,
-        realms: realms.into_iter().map(|(_, r)| r).collect(),
-        endpoints: endpoints.into_iter().map(|(_, e)| e).collect(),
+        realms,
+        endpoints,
         limits,
         warnings,
     })
@@ -150,7 +165,12 @@ fn read_list<T>(
         .collect()
 }
 
-fn read_realm(c: &mut Checker, path: &str, value: &Value) -> Option<RealmSpec> {
+fn read_realm(
+    c: &mut Checker,
+    path: &str,
+    value: &Value,
+    warnings: &mut Vec<String>,
+) -> Option<RealmSpec> {
     let t = c.table(path, value)?;
     c.only_keys(&t, REALM_KEYS);
     let name = c.required_string(&t, "name");
@@ -173,9 +193,16 @@ fn read_realm(c: &mut Checker, path: &str, value: &Value) -> Option<RealmSpec> {
             UriRules::Loose
         }
     };
+    // A realm whose roles have problems is kept, so that principals naming it are not
+    // reported too; the problems stop the load.
+    let roles = t.get("roles").map(|v| {
+        let realm = name.as_deref().unwrap_or_default();
+        read_roles(c, &t.child("roles"), v, realm, uri_check, warnings).unwrap_or_default()
+    });
     Some(RealmSpec {
         name: name?,
         uri_check,
+        roles,
     })
 }
 
@@ -184,6 +211,7 @@ fn read_endpoint(
     path: &str,
     value: &Value,
     base: &Path,
+    realms: &[String],
     warnings: &mut Vec<String>,
 ) -> Option<EndpointSpec> {
     let t = c.table(path, value)?;
@@ -266,15 +294,32 @@ fn read_endpoint(
             n
         }
     };
-    let tls = match t.get("tls") {
-        Some(v) => Some(read_tls(c, &t.child("tls"), v, base, warnings)?),
-        None => None,
+    // `Some(None)`: a `tls` block with problems.
+    let tls = t
+        .get("tls")
+        .map(|v| read_tls(c, &t.child("tls"), v, base, warnings));
+    let auth = match t.get("auth") {
+        Some(v) => {
+            let cx = AuthContext {
+                realms,
+                client_certificates: tls.as_ref().is_some_and(|spec| {
+                    spec.as_ref()
+                        .is_none_or(|s| !s.settings.ca_certificates.is_empty())
+                }),
+            };
+            read_auth(c, &t.child("auth"), v, cx)
+        }
+        None => Some(AuthPolicy::open()),
     };
     let max_connections = c
         .optional_u64(&t, "max_connections")
         .and_then(|n| positive(c, &t.child("max_connections"), n));
     Some(EndpointSpec {
-        tls,
+        tls: match tls {
+            Some(spec) => Some(spec?),
+            None => None,
+        },
+        auth: auth?,
         unix_mode,
         max_connections,
         name: name?,
@@ -328,55 +373,6 @@ fn check_unique(c: &mut Checker, named: impl Iterator<Item = (String, String)>, 
     for (path, name) in named {
         if !seen.insert(name.clone()) {
             c.problem(&path, format!("{what} \"{name}\" is used more than once"));
-        }
-    }
-}
-
-/// Reads the node-wide `limits` block; what is left out keeps its default.
-fn read_limits(c: &mut Checker, value: &Value) -> Limits {
-    let mut limits = Limits::default();
-    let Some(t) = c.table("limits", value) else {
-        return limits;
-    };
-    c.only_keys(&t, LIMIT_KEYS);
-    if let Some(n) = c.optional_u64(&t, "max_connections") {
-        limits.max_connections = positive(c, &t.child("max_connections"), n).unwrap_or(1);
-    }
-    for (key, slot) in [
-        ("handshake_timeout", &mut limits.handshake_timeout),
-        ("hello_timeout", &mut limits.hello_timeout),
-        ("keepalive_timeout", &mut limits.keepalive_timeout),
-        ("shutdown_timeout", &mut limits.shutdown_timeout),
-    ] {
-        if let Some(d) = c.optional_seconds(&t, key) {
-            if d.is_zero() && key != "shutdown_timeout" {
-                c.problem(&t.child(key), "must be more than 0 seconds");
-            }
-            *slot = d;
-        }
-    }
-    if let Some(d) = c.optional_seconds(&t, "keepalive_interval") {
-        limits.keepalive_interval = (!d.is_zero()).then_some(d);
-    }
-    if let Some(b) = c.optional_bool(&t, "keepalive_rawsocket") {
-        limits.keepalive_rawsocket = b;
-    }
-    if let Some(n) = c.optional_u64(&t, "outbox_messages") {
-        limits.outbox_messages = positive(c, &t.child("outbox_messages"), n).unwrap_or(1);
-    }
-    if let Some(n) = c.optional_u64(&t, "outbox_bytes") {
-        limits.outbox_bytes = positive(c, &t.child("outbox_bytes"), n).unwrap_or(1);
-    }
-    limits
-}
-
-/// `n` as a count of at least 1, or a problem at `path`.
-fn positive(c: &mut Checker, path: &str, n: u64) -> Option<usize> {
-    match usize::try_from(n) {
-        Ok(n) if n >= 1 => Some(n),
-        _ => {
-            c.problem(path, "must be at least 1");
-            None
         }
     }
 }

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crossway_protocol::UriRules;
+use crossway_routing::{AuthPolicy, RoleConfig};
 use crossway_transport::tls::TlsSettings;
 use crossway_transport::{ListenAddr, Serializer};
 
@@ -31,7 +32,8 @@ pub struct NodeConfig {
     pub endpoints: Vec<EndpointSpec>,
     /// The node-wide limits (`limits:`).
     pub limits: Limits,
-    /// Things that are accepted but worth telling the operator (an ignored `dhparam`).
+    /// Things that are accepted but worth telling the operator (an ignored `dhparam`, a role an
+    /// endpoint gives that a realm lacks).
     pub warnings: Vec<String>,
 }
 
@@ -85,6 +87,9 @@ pub struct RealmSpec {
     pub name: String,
     /// Which URI rules its topics must follow (`uri_check: loose | strict`).
     pub uri_check: UriRules,
+    /// Its roles and their permissions; `None` (no `roles` key) lets every session do
+    /// everything.
+    pub roles: Option<Vec<RoleConfig>>,
 }
 
 /// Which framing an endpoint speaks.
@@ -130,6 +135,9 @@ pub struct EndpointSpec {
     pub unix_mode: Option<u32>,
     /// Open connections on this endpoint at most; `None`: only the node's limit applies.
     pub max_connections: Option<usize>,
+    /// How its sessions authenticate; without an `auth` block, [`AuthPolicy::open`]: anonymous
+    /// sessions with role `anonymous`.
+    pub auth: AuthPolicy,
 }
 
 /// An endpoint's `tls` block, with paths resolved against the config file's folder.
