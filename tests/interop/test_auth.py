@@ -65,7 +65,7 @@ realms:
       - name: device
         permissions:
           - { uri: com.example..status, match: wildcard, allow: [publish] }
-          - { uri: com.example., match: prefix, allow: [subscribe] }
+          - { uri: com.example.news, match: prefix, allow: [subscribe] }
 """
 
 _MUTUAL = {
@@ -272,7 +272,8 @@ def test_a_role_the_realm_lacks_is_refused(live_auth: AuthNode) -> None:
 
 def test_permissions_of_roles(live_auth: AuthNode) -> None:
     """`user` publishes and subscribes under com.example. but not com.example.admin; `device`
-    subscribes under com.example. and publishes only com.example.<x>.status."""
+    subscribes under com.example.news and publishes only com.example.<x>.status (a wildcard
+    rule: a prefix rule matching the topic would decide first)."""
 
     async def scenario() -> None:
         user = (

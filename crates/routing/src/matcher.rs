@@ -73,7 +73,7 @@ impl MatchPolicy {
     }
 
     /// Whether `topic` is valid under `rules` for this policy: patterns may have empty components.
-    pub(crate) fn accepts(self, topic: &Uri, rules: UriRules) -> bool {
+    pub fn accepts(self, topic: &Uri, rules: UriRules) -> bool {
         match self {
             MatchPolicy::Exact => topic.is_valid(rules),
             MatchPolicy::Prefix | MatchPolicy::Wildcard => topic.is_valid_pattern(rules),

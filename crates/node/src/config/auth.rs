@@ -17,12 +17,6 @@ use super::principals::{
 const ANONYMOUS_KEYS: &[&str] = &["role"];
 const METHOD_KEYS: &[&str] = &["principals"];
 const TLS_KEYS: &[&str] = &["authid", "role", "principals"];
-const CERT_FIELDS: [CertField; 4] = [
-    CertField::CommonName,
-    CertField::SanDns,
-    CertField::SanEmail,
-    CertField::Fingerprint,
-];
 
 /// What the endpoint around an `auth` block offers it.
 #[derive(Debug, Clone, Copy)]
@@ -114,7 +108,7 @@ fn principals<T>(
 /// The `tls` method: which certificate field is the authid, and the roles.
 fn read_tls_auth(c: &mut Checker, t: &Table<'_>, cx: AuthContext<'_>) -> Option<TlsAuth> {
     c.only_keys(t, TLS_KEYS);
-    let names: Vec<&str> = CERT_FIELDS.iter().map(|f| f.name()).collect();
+    let names: Vec<&str> = CertField::ALL.iter().map(|f| f.name()).collect();
     let authid = c.required_string(t, "authid").and_then(|name| {
         let field = CertField::from_name(&name);
         if field.is_none() {

@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use config::Value;
 use crossway_routing::auth::{
-    Admission, CraSalt, CryptosignPrincipal, PublicKey, Secret, TicketPrincipal, WampCraPrincipal,
+    Admission, CraSalt, CryptosignPrincipal, MAX_ITERATIONS, PublicKey, Secret, TicketPrincipal,
+    WampCraPrincipal,
 };
 
 use super::check::{Checker, Table};
@@ -149,7 +150,7 @@ fn read_salt(c: &mut Checker, t: &Table<'_>) -> Option<Option<CraSalt>> {
             }
         }
     };
-    let iterations = number(c, "iterations", u32::MAX, DEFAULT_ITERATIONS);
+    let iterations = number(c, "iterations", MAX_ITERATIONS, DEFAULT_ITERATIONS);
     let keylen = number(c, "keylen", MAX_KEYLEN, DEFAULT_KEYLEN);
     if !ok {
         return None;

@@ -136,11 +136,9 @@ fn read_rule(c: &mut Checker, t: &Table<'_>, rules: UriRules) -> Option<Permissi
 
 /// What `uri` should be under `policy` and `rules`, if it is not.
 fn uri_problem(uri: &str, policy: MatchPolicy, rules: UriRules) -> Option<String> {
-    let valid = match policy {
-        MatchPolicy::Exact => Uri::new(uri).is_valid(rules),
-        MatchPolicy::Prefix => uri.is_empty() || Uri::new(uri).is_valid_pattern(rules),
-        MatchPolicy::Wildcard => Uri::new(uri).is_valid_pattern(rules),
-    };
+    // An empty prefix is a rule (everything but `wamp.`), though not a subscription topic.
+    let valid =
+        (policy == MatchPolicy::Prefix && uri.is_empty()) || policy.accepts(&Uri::new(uri), rules);
     if valid {
         return None;
     }

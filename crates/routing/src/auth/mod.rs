@@ -31,8 +31,8 @@ use crate::identity::Identity;
 pub(crate) use hello::HelloAuth;
 pub use policy::{
     Admission, AnonymousAuth, AuthMethod, AuthPolicy, CertField, CraSalt, CryptosignAuth,
-    CryptosignPrincipal, PublicKey, TicketAuth, TicketPrincipal, TlsAuth, WampCraAuth,
-    WampCraPrincipal,
+    CryptosignPrincipal, MAX_ITERATIONS, PublicKey, TicketAuth, TicketPrincipal, TlsAuth,
+    WampCraAuth, WampCraPrincipal,
 };
 pub use secret::Secret;
 

@@ -77,6 +77,10 @@ pub struct WampCraPrincipal {
     pub admission: Admission,
 }
 
+/// The most PBKDF2 iterations a salted secret may ask for: every client runs them for every
+/// login (the Rust client refuses more, so that a router cannot make it spin).
+pub const MAX_ITERATIONS: u32 = 1_000_000;
+
 /// The PBKDF2-HMAC-SHA256 parameters of a salted WAMP-CRA secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CraSalt {
@@ -257,6 +261,14 @@ impl fmt::Debug for PublicKey {
 }
 
 impl CertField {
+    /// Every field.
+    pub const ALL: [CertField; 4] = [
+        CertField::CommonName,
+        CertField::SanDns,
+        CertField::SanEmail,
+        CertField::Fingerprint,
+    ];
+
     /// The name the configuration uses.
     pub fn name(self) -> &'static str {
         match self {
@@ -269,13 +281,6 @@ impl CertField {
 
     /// The field called `name` in the configuration.
     pub fn from_name(name: &str) -> Option<CertField> {
-        [
-            CertField::CommonName,
-            CertField::SanDns,
-            CertField::SanEmail,
-            CertField::Fingerprint,
-        ]
-        .into_iter()
-        .find(|f| f.name() == name)
+        CertField::ALL.into_iter().find(|f| f.name() == name)
     }
 }
