@@ -24,7 +24,7 @@ use crate::error::ClientError;
 use crate::options::ConnectOptions;
 
 /// The ABORT reason the client sends when it cannot answer a CHALLENGE.
-pub(crate) const CANNOT_AUTHENTICATE: &str = "wamp.error.cannot_authenticate";
+pub(crate) use crossway_protocol::errors::CANNOT_AUTHENTICATE;
 
 /// Checks, before connecting, that the options can work: `tls` authentication needs a client
 /// certificate.

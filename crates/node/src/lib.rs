@@ -12,12 +12,14 @@
 //! - `stop`: the stop signal and the count of live tasks.
 //! - [`counters`]: what happened to connections (handshake failures, timeouts).
 //! - [`throttle`]: authentication failures per client address, and the wait they cost.
+//! - `call_timer`: ends calls whose timeout has passed.
 //! - `reload`: TLS certificates picked up on SIGHUP and when their files change.
 //! - [`signals`]: SIGINT and SIGTERM.
 //! - [`logging`]: the log subscriber.
 //! - [`cli`]: the `crossway` command line.
 //! - [`certs`]: development certificates (`crossway certs`, `tls.create_if_missing`).
 
+mod call_timer;
 pub mod certs;
 pub mod cli;
 pub mod config;

@@ -16,6 +16,7 @@ use tracing::{info, warn};
 
 use crossway_transport::tls::{TlsAcceptor, load_server_config};
 
+use crate::call_timer;
 use crate::certs;
 use crate::config::{Limits, NodeConfig, TlsSpec};
 use crate::connection::EndpointContext;
@@ -57,7 +58,7 @@ pub enum StartError {
 impl Node {
     /// Binds every endpoint of `config`. If any fails, none is kept and every failure is named.
     pub async fn bind(config: &NodeConfig) -> Result<Node, StartError> {
-        let router = Router::new(
+        let router = Router::with_limits(
             config
                 .realms
                 .iter()
@@ -67,6 +68,7 @@ impl Node {
                     roles: r.roles.clone(),
                 })
                 .collect(),
+            config.limits.calls,
         );
         for realm in &config.realms {
             info!(realm = %Uri::new(&realm.name), "realm ready");
@@ -201,6 +203,7 @@ impl Node {
             shutdown_timeout,
             ..
         } = self;
+        let timeouts = rt::spawn(call_timer::run(router.clone(), stop.clone()));
         let watcher = rt::spawn(reload::watch(reloadable, reload_rx, stop, counters));
         let tasks = TaskCount::new();
         let mut loops = Vec::new();
@@ -214,6 +217,7 @@ impl Node {
             l.await;
         }
         watcher.await;
+        timeouts.await;
         router.shutdown();
         if tasks.wait_idle(shutdown_timeout).await {
             info!("every session closed");

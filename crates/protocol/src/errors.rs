@@ -25,6 +25,26 @@ pub const INVALID_ARGUMENT: &str = "wamp.error.invalid_argument";
 /// `wamp.error.option_not_allowed`: an option the router does not allow.
 pub const OPTION_NOT_ALLOWED: &str = "wamp.error.option_not_allowed";
 
+/// `wamp.error.procedure_already_exists`: REGISTER of a procedure registered already (and not
+/// shared).
+pub const PROCEDURE_ALREADY_EXISTS: &str = "wamp.error.procedure_already_exists";
+/// `wamp.error.procedure_exists_with_different_invocation_policy`: a shared REGISTER whose
+/// `invoke` differs from the existing registration's.
+pub const PROCEDURE_EXISTS_WITH_DIFFERENT_INVOCATION_POLICY: &str =
+    "wamp.error.procedure_exists_with_different_invocation_policy";
+/// `wamp.error.canceled`: a call canceled (by its caller, a timeout, or a callee that left).
+pub const CANCELED: &str = "wamp.error.canceled";
+/// `wamp.error.timeout`: a call that ran out of time (given as the `reason` detail of the
+/// `wamp.error.canceled` the router answers, as Crossbar.io answers).
+pub const TIMEOUT: &str = "wamp.error.timeout";
+/// `wamp.error.feature_not_supported`: a feature the peer involved does not support.
+pub const FEATURE_NOT_SUPPORTED: &str = "wamp.error.feature_not_supported";
+/// `wamp.error.cannot_authenticate`: a client's ABORT when it cannot answer a CHALLENGE.
+pub const CANNOT_AUTHENTICATE: &str = "wamp.error.cannot_authenticate";
+/// `crossway.error.too_many_calls`: a CALL over the bound of calls in flight per caller or per
+/// callee (the specification names no URI for this).
+pub const TOO_MANY_CALLS: &str = "crossway.error.too_many_calls";
+
 /// `wamp.close.normal`: the usual reason for a client's GOODBYE.
 pub const CLOSE_NORMAL: &str = "wamp.close.normal";
 /// `wamp.close.goodbye_and_out`: the reply to a GOODBYE.

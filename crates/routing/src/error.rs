@@ -47,12 +47,29 @@ pub enum RequestError {
     /// UNSUBSCRIBE of a subscription this session does not hold.
     #[error("this session holds no subscription {0}")]
     NoSuchSubscription(SubscriptionId),
-    /// CALL: no procedure is registered (the router has no dealer yet).
-    #[error("no procedure '{0}' is registered")]
+    /// CALL of a procedure nobody registered.
+    #[error("no callee registered procedure '{0}'")]
     NoSuchProcedure(Uri),
-    /// REGISTER: the router offers no dealer role, so no session may register procedures.
-    #[error("this router does not offer remote procedure calls: '{0}' cannot be registered")]
-    RegisterRefused(Uri),
+    /// REGISTER of a procedure registered already, not shared (or by this very session).
+    #[error("procedure '{0}' is already registered")]
+    ProcedureAlreadyExists(Uri),
+    /// A shared REGISTER whose `invoke` differs from the registration's.
+    #[error("procedure '{procedure}' is already registered with invocation policy '{existing}'")]
+    DifferentInvocationPolicy {
+        /// The procedure.
+        procedure: Uri,
+        /// The existing registration's policy.
+        existing: &'static str,
+    },
+    /// A CALL over a bound of calls in flight.
+    #[error("{0}")]
+    TooManyCalls(String),
+    /// A feature the callee does not support (progressive invocations).
+    #[error("{0}")]
+    FeatureNotSupported(String),
+    /// The call was canceled: by its caller, a timeout, or its callee leaving.
+    #[error("{0}")]
+    Canceled(String),
     /// UNREGISTER of a registration that does not exist.
     #[error("no registration {0}")]
     NoSuchRegistration(RegistrationId),
@@ -96,7 +113,13 @@ impl RequestError {
             RequestError::InvalidArgument(_) => errors::INVALID_ARGUMENT,
             RequestError::NoSuchSubscription(_) => errors::NO_SUCH_SUBSCRIPTION,
             RequestError::NoSuchProcedure(_) => errors::NO_SUCH_PROCEDURE,
-            RequestError::RegisterRefused(_) => errors::NOT_AUTHORIZED,
+            RequestError::ProcedureAlreadyExists(_) => errors::PROCEDURE_ALREADY_EXISTS,
+            RequestError::DifferentInvocationPolicy { .. } => {
+                errors::PROCEDURE_EXISTS_WITH_DIFFERENT_INVOCATION_POLICY
+            }
+            RequestError::TooManyCalls(_) => errors::TOO_MANY_CALLS,
+            RequestError::FeatureNotSupported(_) => errors::FEATURE_NOT_SUPPORTED,
+            RequestError::Canceled(_) => errors::CANCELED,
             RequestError::NoSuchRegistration(_) => errors::NO_SUCH_REGISTRATION,
             RequestError::NotAuthorized { .. } => errors::NOT_AUTHORIZED,
         }

@@ -1,14 +1,19 @@
 //! A joined session: what it asks of the broker, and the messages it may no longer send.
 
+mod rpc;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use crossway_protocol::errors;
 use crossway_protocol::ids::random_id;
 use crossway_protocol::message::{code, code_name};
-use crossway_protocol::{Dict, List, Message, PublicationId, RequestId, SubscriptionId, Uri};
+use crossway_protocol::{
+    Dict, List, Message, PublicationId, RegistrationId, RequestId, SubscriptionId, Uri,
+};
 
 use crate::broker::Publication;
+use crate::dealer::{CallerState, Registration};
 use crate::error::{AbortReason, RequestError};
 use crate::matcher::MatchPolicy;
 use crate::member::Member;
@@ -24,6 +29,8 @@ pub(crate) struct Joined {
     realm: Arc<Realm>,
     member: Arc<Member>,
     subscriptions: HashMap<SubscriptionId, Arc<Subscription>>,
+    registrations: HashMap<RegistrationId, Arc<Registration>>,
+    caller: CallerState,
 }
 
 /// What a joined session does about one message.
@@ -45,6 +52,8 @@ impl Joined {
             realm,
             member,
             subscriptions: HashMap::new(),
+            registrations: HashMap::new(),
+            caller: CallerState::default(),
         }
     }
 
@@ -88,8 +97,22 @@ impl Joined {
                 Step::Close(None)
             }
             Message::Goodbye { reason, .. } => self.goodbye(&reason),
-            Message::Error { request_type, .. } if request_type == code::INVOCATION => {
-                tracing::debug!("ERROR for an INVOCATION ignored: no dealer");
+            Message::Error {
+                request_type,
+                request,
+                details,
+                error,
+                args,
+                kwargs,
+            } if request_type == code::INVOCATION => {
+                self.realm.dealer().callee_error(
+                    self.member.id(),
+                    request,
+                    details,
+                    error,
+                    args,
+                    kwargs,
+                );
                 Step::Nothing
             }
             Message::Error { request_type, .. } => Step::Abort(violation(&format!(
@@ -113,22 +136,43 @@ impl Joined {
                 kwargs,
             } => self.publish(request, &options, &topic, args, kwargs),
             Message::Call {
-                request, procedure, ..
-            } => {
-                Step::Reply(RequestError::NoSuchProcedure(procedure).to_error(code::CALL, request))
-            }
+                request,
+                options,
+                procedure,
+                args,
+                kwargs,
+            } => self.call(request, &options, &procedure, args, kwargs),
             Message::Register {
-                request, procedure, ..
-            } => Step::Reply(
-                RequestError::RegisterRefused(procedure).to_error(code::REGISTER, request),
-            ),
+                request,
+                options,
+                procedure,
+            } => self.register(request, &options, &procedure),
             Message::Unregister {
                 request,
                 registration,
-            } => Step::Reply(
-                RequestError::NoSuchRegistration(registration).to_error(code::UNREGISTER, request),
-            ),
-            Message::Yield { .. } | Message::Cancel { .. } | Message::EventReceived { .. } => {
+            } => self.unregister(request, registration),
+            Message::Yield {
+                request,
+                options,
+                args,
+                kwargs,
+            } => {
+                self.realm
+                    .dealer()
+                    .yield_result(self.member.id(), request, &options, args, kwargs);
+                Step::Nothing
+            }
+            Message::Cancel { request, options } => {
+                match self
+                    .realm
+                    .dealer()
+                    .cancel(self.member.id(), request, &options)
+                {
+                    Some(reply) => Step::Reply(reply),
+                    None => Step::Nothing,
+                }
+            }
+            Message::EventReceived { .. } => {
                 tracing::debug!(
                     message = msg.name(),
                     "ignored: not supported by this router"
@@ -240,9 +284,15 @@ impl Joined {
         }
     }
 
-    /// Gives up every subscription, then the realm's session table entry and the session id.
+    /// Gives up every registration (then ends the calls in flight it was part of), every
+    /// subscription, then the realm's session table entry and the session id.
     pub(crate) fn leave(self, router: &Router) {
         let id = self.member.id();
+        let dealer = self.realm.dealer();
+        for registration in self.registrations.values() {
+            dealer.unregister(id, registration);
+        }
+        dealer.leave(&self.member);
         for sub in self.subscriptions.values() {
             self.realm.broker().unsubscribe(id, sub);
         }
@@ -251,13 +301,13 @@ impl Joined {
     }
 }
 
-fn not_authorized(action: Action, uri: &Uri) -> RequestError {
+pub(super) fn not_authorized(action: Action, uri: &Uri) -> RequestError {
     RequestError::NotAuthorized {
         action,
         uri: uri.clone(),
     }
 }
 
-fn violation(message: &str) -> AbortReason {
+pub(super) fn violation(message: &str) -> AbortReason {
     AbortReason::ProtocolViolation(message.to_owned())
 }

@@ -1,4 +1,4 @@
-//! The Crossway router without I/O: realms, sessions, the broker.
+//! The Crossway router without I/O: realms, sessions, the broker and the dealer.
 //!
 //! The node decodes each frame into a [`Message`](crossway_protocol::Message), hands it to the
 //! connection's [`Session`], and sends the [`Outcome`]'s reply through the session's [`Outbox`].
@@ -17,7 +17,10 @@
 //! - [`error`]: why the router aborts a session or refuses a request, and the WAMP URIs for it.
 //! - `realm`: a realm's URI rules, session table and broker.
 //! - `welcome`: what HELLO must hold and what WELCOME announces.
-//! - `joined`: a joined session's requests (subscribe, unsubscribe, publish, RPC refusals).
+//! - `joined`: a joined session's requests (subscribe, unsubscribe, publish; in `joined/rpc`
+//!   register, unregister, call).
+//! - `dealer`: registrations, and calls routed to callees and their answers back.
+//! - `features`: what a client announced it can do (call canceling, progressive calls).
 //! - `member`: a joined session as the broker sees it.
 //! - `broker`: subscribing, unsubscribing and delivering publications.
 //! - `subscription`: one subscription and its subscribers; encoding an event once per serializer.
@@ -35,6 +38,8 @@ pub mod router;
 pub mod session;
 
 mod broker;
+mod dealer;
+mod features;
 mod joined;
 mod matcher;
 mod member;
@@ -48,6 +53,7 @@ mod testing;
 
 pub use auth::{AuthMethod, AuthPolicy, Authenticator, Verdict};
 pub use certificate::ClientCertificate;
+pub use dealer::CallLimits;
 pub use error::{AbortReason, RequestError};
 pub use identity::Identity;
 pub use matcher::MatchPolicy;

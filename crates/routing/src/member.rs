@@ -5,6 +5,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use bytes::Bytes;
 use crossway_protocol::{Codec, Message, SessionId};
 
+use crate::dealer::InFlight;
+use crate::features::ClientFeatures;
 use crate::identity::Identity;
 use crate::outbox::Outbox;
 use crate::permissions::Authorization;
@@ -16,6 +18,8 @@ pub(crate) struct Member {
     id: SessionId,
     identity: Identity,
     authorization: Authorization,
+    features: ClientFeatures,
+    in_flight: InFlight,
     outbox: Outbox,
     /// The router has sent GOODBYE (shutdown): the client's GOODBYE is the echo, not answered.
     goodbye_sent: AtomicBool,
@@ -27,12 +31,15 @@ impl Member {
         id: SessionId,
         identity: Identity,
         authorization: Authorization,
+        features: ClientFeatures,
         outbox: Outbox,
     ) -> Member {
         Member {
             id,
             identity,
             authorization,
+            features,
+            in_flight: InFlight::default(),
             outbox,
             goodbye_sent: AtomicBool::new(false),
         }
@@ -51,6 +58,30 @@ impl Member {
     /// What the session may do.
     pub(crate) fn authorization(&self) -> &Authorization {
         &self.authorization
+    }
+
+    /// What the client announced it can do.
+    pub(crate) fn features(&self) -> ClientFeatures {
+        self.features
+    }
+
+    /// The session's calls in flight.
+    pub(crate) fn in_flight(&self) -> &InFlight {
+        &self.in_flight
+    }
+
+    /// Encodes `msg` with the session's serializer and queues it without waiting (a message for
+    /// this session caused by another: an INVOCATION, a RESULT, an INTERRUPT). A full outbox
+    /// kills the session as a slow consumer. Returns whether the message was queued.
+    pub(crate) fn deliver(&self, msg: &Message) -> bool {
+        match self.codec().encode(msg) {
+            Ok(frame) => self.outbox.try_send(Bytes::from(frame)).is_ok(),
+            Err(error) => {
+                tracing::warn!(session = %self.id, message = msg.name(), %error,
+                    "cannot encode a message for this session; it is dropped");
+                false
+            }
+        }
     }
 
     /// The session's outbox.
@@ -83,13 +114,8 @@ impl Member {
         if let Message::Goodbye { details, .. } = &mut goodbye {
             details.insert("message".to_owned(), message.into());
         }
-        match self.codec().encode(&goodbye) {
-            Ok(frame) => {
-                if self.outbox.try_send(Bytes::from(frame)).is_err() {
-                    tracing::debug!(session = %self.id, "GOODBYE not queued: outbox closed");
-                }
-            }
-            Err(error) => tracing::warn!(session = %self.id, %error, "cannot encode GOODBYE"),
+        if !self.deliver(&goodbye) {
+            tracing::debug!(session = %self.id, "GOODBYE not queued: outbox closed");
         }
     }
 }

@@ -206,6 +206,7 @@ mod tests {
             SessionId(id),
             identity,
             crate::permissions::Authorization::Open,
+            crate::features::ClientFeatures::default(),
             outbox(Codec::Json, 1).0,
         )
     }

@@ -8,6 +8,7 @@ use crossway_protocol::{SessionId, Uri, UriRules};
 use dashmap::DashMap;
 
 use crate::broker::Broker;
+use crate::dealer::Dealer;
 use crate::error::AbortReason;
 use crate::member::Member;
 use crate::permissions::{Authorization, RoleConfig, Roles};
@@ -19,6 +20,7 @@ pub(crate) struct Realm {
     rules: UriRules,
     sessions: DashMap<SessionId, Arc<Member>>,
     broker: Broker,
+    dealer: Dealer,
     /// `None`: the realm has no roles, and lets every session do everything.
     roles: Option<Roles>,
     /// Publications refused by permissions without `acknowledge` (so nobody was told).
@@ -26,19 +28,21 @@ pub(crate) struct Realm {
 }
 
 impl Realm {
-    /// An empty realm; its broker takes subscription ids from the router-wide `ids`. With
+    /// An empty realm; its broker and dealer take ids from the router-wide sequences. With
     /// `roles`, what no rule of a session's role allows is denied.
     pub(crate) fn new(
         name: Uri,
         rules: UriRules,
         roles: Option<&[RoleConfig]>,
-        ids: Arc<IdSequence>,
+        dealer: Dealer,
+        subscription_ids: Arc<IdSequence>,
     ) -> Realm {
         Realm {
             name,
             rules,
             sessions: DashMap::new(),
-            broker: Broker::new(ids),
+            broker: Broker::new(subscription_ids),
+            dealer,
             roles: roles.map(Roles::new),
             refused_publications: AtomicU64::new(0),
         }
@@ -78,6 +82,11 @@ impl Realm {
     /// The realm's broker.
     pub(crate) fn broker(&self) -> &Broker {
         &self.broker
+    }
+
+    /// The realm's dealer.
+    pub(crate) fn dealer(&self) -> &Dealer {
+        &self.dealer
     }
 
     /// Adds a joined session.

@@ -4,13 +4,17 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use crossway_protocol::errors;
 use crossway_protocol::ids::{IdSequence, random_id};
 use crossway_protocol::{SessionId, Uri, UriRules};
 use dashmap::DashSet;
+use event_listener::{Event, EventListener};
 
+use crate::dealer::{CallLimits, Dealer};
 use crate::error::AbortReason;
+use crate::features::ClientFeatures;
 use crate::identity::Identity;
 use crate::member::Member;
 use crate::outbox::Outbox;
@@ -38,6 +42,8 @@ pub struct Router {
     realms: HashMap<Uri, Arc<Realm>>,
     session_ids: DashSet<SessionId>,
     shutting_down: AtomicBool,
+    /// Notified when a call's deadline comes before every other (the node's timer waits on it).
+    earlier_deadline: Arc<Event>,
 }
 
 impl RealmConfig {
@@ -52,19 +58,35 @@ impl RealmConfig {
 }
 
 impl Router {
-    /// A router serving `realms`. A name given twice keeps its first configuration.
+    /// A router serving `realms`, with the default bounds on calls in flight. A name given twice
+    /// keeps its first configuration.
     pub fn new(realms: Vec<RealmConfig>) -> Arc<Router> {
+        Router::with_limits(realms, CallLimits::default())
+    }
+
+    /// A router serving `realms`, bounding calls in flight by `limits`.
+    pub fn with_limits(realms: Vec<RealmConfig>, limits: CallLimits) -> Arc<Router> {
         let subscription_ids = Arc::new(IdSequence::new());
+        let registration_ids = Arc::new(IdSequence::new());
+        let invocation_ids = Arc::new(IdSequence::new());
+        let earlier_deadline = Arc::new(Event::new());
         let mut map = HashMap::with_capacity(realms.len());
         for config in realms {
             let name = Uri::from(config.name);
             match map.entry(name.clone()) {
                 Entry::Occupied(_) => tracing::warn!(realm = %name, "realm configured twice"),
                 Entry::Vacant(slot) => {
+                    let dealer = Dealer::new(
+                        Arc::clone(&registration_ids),
+                        Arc::clone(&invocation_ids),
+                        Arc::clone(&earlier_deadline),
+                        limits,
+                    );
                     let realm = Realm::new(
                         name,
                         config.uri_rules,
                         config.roles.as_deref(),
+                        dealer,
                         Arc::clone(&subscription_ids),
                     );
                     slot.insert(Arc::new(realm));
@@ -75,6 +97,7 @@ impl Router {
             realms: map,
             session_ids: DashSet::new(),
             shutting_down: AtomicBool::new(false),
+            earlier_deadline,
         })
     }
 
@@ -94,6 +117,40 @@ impl Router {
     /// The number of joined sessions in realm `name`, if the router serves it.
     pub fn realm_session_count(&self, name: &str) -> Option<usize> {
         self.realms.get(&Uri::new(name)).map(|r| r.session_count())
+    }
+
+    /// The number of registrations, in all realms.
+    pub fn registration_count(&self) -> usize {
+        self.realms
+            .values()
+            .map(|r| r.dealer().registration_count())
+            .sum()
+    }
+
+    /// The number of calls in flight, in all realms.
+    pub fn call_count(&self) -> usize {
+        self.realms.values().map(|r| r.dealer().call_count()).sum()
+    }
+
+    /// Ends every call whose timeout has passed at `now` (its caller gets ERROR
+    /// `wamp.error.canceled`, its callee an INTERRUPT); returns how many. The node calls this
+    /// when [`Router::next_call_deadline`] comes.
+    pub fn expire_calls(&self, now: Instant) -> usize {
+        self.realms.values().map(|r| r.dealer().expire(now)).sum()
+    }
+
+    /// The earliest timeout of a call in flight, in all realms.
+    pub fn next_call_deadline(&self) -> Option<Instant> {
+        self.realms
+            .values()
+            .filter_map(|r| r.dealer().next_deadline())
+            .min()
+    }
+
+    /// A listener woken when a call gets a timeout earlier than every other: whoever waits for
+    /// [`Router::next_call_deadline`] must look again. Listen first, then read the deadline.
+    pub fn listen_call_deadlines(&self) -> EventListener {
+        self.earlier_deadline.listen()
     }
 
     /// Publications refused by permissions without `acknowledge`, in all realms (nobody was told
@@ -141,13 +198,14 @@ impl Router {
         realm: &Arc<Realm>,
         id: SessionId,
         identity: Identity,
+        features: ClientFeatures,
         outbox: Outbox,
     ) -> Result<Arc<Member>, AbortReason> {
         if self.is_shutting_down() {
             return Err(AbortReason::SystemShutdown);
         }
         let authorization = realm.authorization(&identity.authrole)?;
-        let member = Arc::new(Member::new(id, identity, authorization, outbox));
+        let member = Arc::new(Member::new(id, identity, authorization, features, outbox));
         realm.insert(Arc::clone(&member));
         // Checked again after the insertion: a shutdown that started meanwhile either saw this
         // session (and sent it GOODBYE) or is seen here; either way no session joins unnoticed.

@@ -11,6 +11,7 @@ use crossway_protocol::{Dict, Message, SessionId, Uri};
 use crate::auth::{Authenticator, Failure, HelloAuth, Pending, Start, Verdict};
 use crate::certificate::ClientCertificate;
 use crate::error::AbortReason;
+use crate::features::ClientFeatures;
 use crate::identity::Identity;
 use crate::joined::{Joined, Step};
 use crate::outbox::Outbox;
@@ -56,6 +57,8 @@ pub struct Session {
     realm: Option<Uri>,
     /// The session id reserved at HELLO, until the session joins or ends.
     reserved: Option<SessionId>,
+    /// What the client announced in HELLO.
+    features: ClientFeatures,
 }
 
 impl Outcome {
@@ -108,6 +111,7 @@ impl Session {
             id: None,
             realm: None,
             reserved: None,
+            features: ClientFeatures::default(),
         }
     }
 
@@ -226,6 +230,7 @@ impl Session {
             .cloned()
             .ok_or_else(|| AbortReason::NoSuchRealm(realm.clone()))?;
         let hello = HelloAuth::parse(details)?;
+        self.features = ClientFeatures::from_hello(details);
         let id = self.router.reserve_session_id()?;
         self.reserved = Some(id);
         let cert = self.info.client_certificate.as_ref();
@@ -283,7 +288,10 @@ impl Session {
         let Some(id) = self.reserved else {
             return self.abort(AbortReason::NoSessionId);
         };
-        let member = match self.router.join(realm, id, identity, self.outbox.clone()) {
+        let member = match self
+            .router
+            .join(realm, id, identity, self.features, self.outbox.clone())
+        {
             Ok(member) => member,
             Err(reason) => {
                 tracing::info!(realm = %realm.name(), peer = %self.info.peer,

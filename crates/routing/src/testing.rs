@@ -70,6 +70,28 @@ pub(crate) fn hello(realm: &str) -> Message {
     }
 }
 
+/// HELLO to `realm` announcing every client role, with `features` for the caller and callee
+/// roles (`call_canceling`, `progressive_call_results`, ...).
+pub(crate) fn hello_with_features(realm: &str, features: &[&str]) -> Message {
+    let role = || {
+        let f: Dict = features
+            .iter()
+            .map(|n| ((*n).to_owned(), Value::Bool(true)))
+            .collect();
+        Value::Map(dict(&[("features", Value::Map(f))]))
+    };
+    let roles = dict(&[
+        ("publisher", role()),
+        ("subscriber", role()),
+        ("caller", role()),
+        ("callee", role()),
+    ]);
+    Message::Hello {
+        realm: Uri::new(realm),
+        details: dict(&[("roles", Value::Map(roles))]),
+    }
+}
+
 /// A session and the receiving end of its outbox.
 pub(crate) struct Client {
     pub(crate) session: Session,
@@ -124,6 +146,19 @@ impl Client {
             "{outcome:?}"
         );
         assert!(!outcome.close);
+        client
+    }
+
+    /// A client joined to `realm1` with JSON, announcing `features` for caller and callee.
+    pub(crate) fn join_announcing(router: &Arc<Router>, features: &[&str]) -> Client {
+        let mut client = Client::connect(router, Codec::Json, 64);
+        let outcome = client
+            .session
+            .handle(hello_with_features("realm1", features));
+        assert!(
+            matches!(outcome.reply, Some(Message::Welcome { .. })),
+            "{outcome:?}"
+        );
         client
     }
 

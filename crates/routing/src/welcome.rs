@@ -16,6 +16,17 @@ const BROKER_FEATURES: [&str; 4] = [
     "subscriber_blackwhite_listing",
 ];
 
+/// The dealer features this router implements (announced in WELCOME, and only these).
+const DEALER_FEATURES: [&str; 7] = [
+    "call_canceling",
+    "call_timeout",
+    "caller_identification",
+    "pattern_based_registration",
+    "progressive_call_invocations",
+    "progressive_call_results",
+    "shared_registration",
+];
+
 /// The router's agent string: `crossway-<version>`.
 pub(crate) const AGENT: &str = concat!("crossway-", env!("CARGO_PKG_VERSION"));
 
@@ -49,12 +60,17 @@ pub(crate) fn check_roles(details: &Dict) -> Result<(), AbortReason> {
 
 /// The WELCOME for session `id` in `realm`, admitted as `identity`.
 pub(crate) fn welcome(id: SessionId, realm: &Uri, identity: &Identity) -> Message {
-    let features: Dict = BROKER_FEATURES
-        .iter()
-        .map(|f| ((*f).to_owned(), Value::Bool(true)))
-        .collect();
-    let broker = Dict::from([("features".to_owned(), Value::Map(features))]);
-    let roles = Dict::from([("broker".to_owned(), Value::Map(broker))]);
+    let role = |features: &[&str]| {
+        let features: Dict = features
+            .iter()
+            .map(|f| ((*f).to_owned(), Value::Bool(true)))
+            .collect();
+        Value::Map(Dict::from([("features".to_owned(), Value::Map(features))]))
+    };
+    let roles = Dict::from([
+        ("broker".to_owned(), role(&BROKER_FEATURES)),
+        ("dealer".to_owned(), role(&DEALER_FEATURES)),
+    ]);
     let details = Dict::from([
         ("roles".to_owned(), Value::Map(roles)),
         ("realm".to_owned(), realm.as_str().into()),
@@ -111,7 +127,7 @@ mod tests {
     }
 
     #[test]
-    fn welcome_announces_the_broker_and_the_identity() {
+    fn welcome_announces_the_broker_the_dealer_and_the_identity() {
         let identity = Identity::anonymous();
         let Message::Welcome { session, details } =
             welcome(SessionId(5), &Uri::new("realm1"), &identity)
@@ -120,12 +136,19 @@ mod tests {
         };
         assert_eq!(session, SessionId(5));
         let roles = details["roles"].as_map().unwrap();
-        assert!(!roles.contains_key("dealer"));
-        let features = roles["broker"].as_map().unwrap()["features"]
-            .as_map()
-            .unwrap();
-        assert_eq!(features.len(), BROKER_FEATURES.len());
-        assert_eq!(features["pattern_based_subscription"], Value::Bool(true));
+        let features = |role: &str| {
+            roles[role].as_map().unwrap()["features"]
+                .as_map()
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(features("broker").len(), BROKER_FEATURES.len());
+        assert_eq!(
+            features("broker")["pattern_based_subscription"],
+            Value::Bool(true)
+        );
+        assert_eq!(features("dealer").len(), DEALER_FEATURES.len());
+        assert_eq!(features("dealer")["call_canceling"], Value::Bool(true));
         assert_eq!(details["realm"], Value::from("realm1"));
         assert_eq!(details["authid"], Value::from(identity.authid.as_str()));
         assert_eq!(details["authrole"], Value::from("anonymous"));

@@ -21,6 +21,8 @@ const LIMIT_KEYS: &[&str] = &[
     "auth_delay_max",
     "auth_forget",
     "auth_peers",
+    "calls_per_caller",
+    "invocations_per_callee",
 ];
 
 /// Reads the `limits` block; what is left out keeps its default.
@@ -57,6 +59,12 @@ pub fn read_limits(c: &mut Checker, value: &Value) -> Limits {
     }
     if let Some(n) = c.optional_u64(&t, "outbox_bytes") {
         limits.outbox_bytes = positive(c, &t.child("outbox_bytes"), n).unwrap_or(1);
+    }
+    if let Some(n) = c.optional_u64(&t, "calls_per_caller") {
+        limits.calls.per_caller = positive(c, &t.child("calls_per_caller"), n).unwrap_or(1);
+    }
+    if let Some(n) = c.optional_u64(&t, "invocations_per_callee") {
+        limits.calls.per_callee = positive(c, &t.child("invocations_per_callee"), n).unwrap_or(1);
     }
     limits.auth_throttle = read_throttle(c, &t);
     limits

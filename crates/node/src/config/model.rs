@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crossway_protocol::UriRules;
+use crossway_routing::CallLimits;
 use crossway_routing::{AuthPolicy, RoleConfig};
 use crossway_transport::tls::TlsSettings;
 use crossway_transport::{ListenAddr, Serializer};
@@ -61,6 +62,8 @@ pub struct Limits {
     pub shutdown_timeout: Duration,
     /// How failed authentications slow later attempts from the same address.
     pub auth_throttle: ThrottleSettings,
+    /// Calls in flight per caller and invocations in flight per callee.
+    pub calls: CallLimits,
 }
 
 impl Default for Limits {
@@ -76,6 +79,7 @@ impl Default for Limits {
             outbox_bytes: 16 << 20,
             shutdown_timeout: Duration::from_secs(5),
             auth_throttle: ThrottleSettings::default(),
+            calls: CallLimits::default(),
         }
     }
 }

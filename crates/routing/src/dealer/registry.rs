@@ -1,0 +1,138 @@
+//! A realm's registrations, by procedure and match policy, and the lookup of a called URI:
+//! an exact registration wins, then the longest matching prefix, then the longest matching
+//! wildcard pattern (the earliest registered among patterns of one length).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use crossway_protocol::{RegistrationId, Uri};
+
+use super::options::{InvokePolicy, RegisterOptions};
+use super::registration::Registration;
+use crate::error::RequestError;
+use crate::matcher::{MatchPolicy, wildcard_matches};
+use crate::member::Member;
+
+/// Every registration of a realm.
+#[derive(Debug, Default)]
+pub(crate) struct Registry {
+    exact: HashMap<Uri, Arc<Registration>>,
+    prefix: HashMap<Box<str>, Arc<Registration>>,
+    /// Byte length of prefix patterns -> how many there are.
+    prefix_lengths: BTreeMap<usize, usize>,
+    /// Longest pattern first, then earliest registered.
+    wildcard: Vec<Arc<Registration>>,
+}
+
+impl Registry {
+    /// Registers `member` for `procedure` with `options`: a new registration, or the callee
+    /// joins the shared one. `id` makes the id of a new registration.
+    pub(crate) fn register(
+        &mut self,
+        member: &Arc<Member>,
+        procedure: &Uri,
+        options: RegisterOptions,
+        id: impl FnOnce() -> RegistrationId,
+    ) -> Result<Arc<Registration>, RequestError> {
+        if let Some(existing) = self.get(procedure, options.policy) {
+            if existing.invoke() != options.invoke {
+                return Err(RequestError::DifferentInvocationPolicy {
+                    procedure: procedure.clone(),
+                    existing: existing.invoke().name(),
+                });
+            }
+            if options.invoke == InvokePolicy::Single || !existing.add(member) {
+                return Err(RequestError::ProcedureAlreadyExists(procedure.clone()));
+            }
+            return Ok(Arc::clone(existing));
+        }
+        let registration = Arc::new(Registration::new(id(), procedure.clone(), options));
+        registration.add(member);
+        match options.policy {
+            MatchPolicy::Exact => {
+                self.exact
+                    .insert(procedure.clone(), Arc::clone(&registration));
+            }
+            MatchPolicy::Prefix => {
+                self.prefix
+                    .insert(Box::from(procedure.as_str()), Arc::clone(&registration));
+                *self
+                    .prefix_lengths
+                    .entry(procedure.as_str().len())
+                    .or_insert(0) += 1;
+            }
+            MatchPolicy::Wildcard => {
+                self.wildcard.push(Arc::clone(&registration));
+                // Stable: among patterns of one length, the earliest stays first.
+                self.wildcard
+                    .sort_by_key(|r| std::cmp::Reverse(r.procedure().as_str().len()));
+            }
+        }
+        Ok(registration)
+    }
+
+    /// Removes `registration` if it has no callee left (this very one, not a newer one for the
+    /// same procedure).
+    pub(crate) fn remove_if_empty(&mut self, registration: &Arc<Registration>) {
+        if !registration.is_empty() {
+            return;
+        }
+        let procedure = registration.procedure();
+        let same = |r: &Arc<Registration>| Arc::ptr_eq(r, registration);
+        match registration.policy() {
+            MatchPolicy::Exact => {
+                if self.exact.get(procedure).is_some_and(same) {
+                    self.exact.remove(procedure);
+                }
+            }
+            MatchPolicy::Prefix => {
+                if self.prefix.get(procedure.as_str()).is_some_and(same) {
+                    self.prefix.remove(procedure.as_str());
+                    let len = procedure.as_str().len();
+                    if let Some(count) = self.prefix_lengths.get_mut(&len) {
+                        *count = count.saturating_sub(1);
+                        if *count == 0 {
+                            self.prefix_lengths.remove(&len);
+                        }
+                    }
+                }
+            }
+            MatchPolicy::Wildcard => self.wildcard.retain(|r| !same(r)),
+        }
+    }
+
+    /// The registration a call of `uri` goes to.
+    pub(crate) fn lookup(&self, procedure: &Uri) -> Option<&Arc<Registration>> {
+        if let Some(r) = self.exact.get(procedure) {
+            return Some(r);
+        }
+        let uri = procedure.as_str();
+        for &len in self
+            .prefix_lengths
+            .range(..=uri.len())
+            .rev()
+            .map(|(l, _)| l)
+        {
+            if let Some(r) = uri.get(..len).and_then(|p| self.prefix.get(p)) {
+                return Some(r);
+            }
+        }
+        self.wildcard
+            .iter()
+            .find(|r| wildcard_matches(r.procedure().as_str(), uri))
+    }
+
+    /// The number of registrations.
+    pub(crate) fn len(&self) -> usize {
+        self.exact.len() + self.prefix.len() + self.wildcard.len()
+    }
+
+    /// The registration of `procedure` with `policy`, if there is one.
+    fn get(&self, procedure: &Uri, policy: MatchPolicy) -> Option<&Arc<Registration>> {
+        match policy {
+            MatchPolicy::Exact => self.exact.get(procedure),
+            MatchPolicy::Prefix => self.prefix.get(procedure.as_str()),
+            MatchPolicy::Wildcard => self.wildcard.iter().find(|r| r.procedure() == procedure),
+        }
+    }
+}

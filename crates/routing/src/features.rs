@@ -1,0 +1,85 @@
+//! What a client announced in HELLO `roles.<role>.features`: the dealer adapts to what each
+//! callee and caller can do (call canceling, progressive results and invocations, timeouts).
+
+use crossway_protocol::{Dict, Value};
+
+/// The client features the router acts on, read from HELLO details.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct ClientFeatures {
+    /// `callee.call_canceling`: the callee understands INTERRUPT.
+    pub(crate) callee_canceling: bool,
+    /// `callee.progressive_call_results` (counted only with call canceling, as the specification
+    /// says).
+    pub(crate) callee_progressive_results: bool,
+    /// `callee.progressive_call_invocations` (likewise only with call canceling).
+    pub(crate) callee_progressive_invocations: bool,
+    /// `caller.progressive_call_invocations`: the caller may send CALL with `progress`.
+    pub(crate) caller_progressive_invocations: bool,
+}
+
+impl ClientFeatures {
+    /// The features announced in HELLO `details`; anything malformed counts as not announced.
+    pub(crate) fn from_hello(details: &Dict) -> ClientFeatures {
+        let roles = details.get("roles").and_then(Value::as_map);
+        let feature = |role: &str, name: &str| {
+            roles
+                .and_then(|r| r.get(role))
+                .and_then(Value::as_map)
+                .and_then(|r| r.get("features"))
+                .and_then(Value::as_map)
+                .and_then(|f| f.get(name))
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+        };
+        let canceling = feature("callee", "call_canceling");
+        ClientFeatures {
+            callee_canceling: canceling,
+            callee_progressive_results: canceling && feature("callee", "progressive_call_results"),
+            callee_progressive_invocations: canceling
+                && feature("callee", "progressive_call_invocations"),
+            caller_progressive_invocations: feature("caller", "progressive_call_invocations"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hello(callee: &[&str], caller: &[&str]) -> Dict {
+        let role = |names: &[&str]| {
+            let features: Dict = names
+                .iter()
+                .map(|n| ((*n).to_owned(), Value::Bool(true)))
+                .collect();
+            Value::Map(Dict::from([("features".to_owned(), Value::Map(features))]))
+        };
+        let roles = Dict::from([
+            ("callee".to_owned(), role(callee)),
+            ("caller".to_owned(), role(caller)),
+        ]);
+        Dict::from([("roles".to_owned(), Value::Map(roles))])
+    }
+
+    #[test]
+    fn progressive_features_need_call_canceling() {
+        let f = ClientFeatures::from_hello(&hello(
+            &["progressive_call_results", "progressive_call_invocations"],
+            &["progressive_call_invocations"],
+        ));
+        assert!(!f.callee_canceling);
+        assert!(!f.callee_progressive_results);
+        assert!(!f.callee_progressive_invocations);
+        assert!(f.caller_progressive_invocations);
+        let f = ClientFeatures::from_hello(&hello(
+            &["call_canceling", "progressive_call_results"],
+            &[],
+        ));
+        assert!(f.callee_canceling && f.callee_progressive_results);
+        assert!(!f.callee_progressive_invocations);
+        assert_eq!(
+            ClientFeatures::from_hello(&Dict::new()),
+            ClientFeatures::default()
+        );
+    }
+}
