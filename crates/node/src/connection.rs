@@ -251,6 +251,7 @@ fn run_session(
                 endpoint: ep.name.clone(),
                 transport: framing.name().to_owned(),
                 client_certificate: cert,
+                peer_limit: writer.peer_limit(),
             },
             ep.auth.clone(),
         );

@@ -31,6 +31,9 @@ pub struct TransportInfo {
     pub transport: String,
     /// The client certificate the TLS layer verified, if the connection has one.
     pub client_certificate: Option<ClientCertificate>,
+    /// The longest message the client accepts, where its transport says (RawSocket): a WELCOME
+    /// that would be longer leaves out the feature lists and the agent.
+    pub peer_limit: Option<usize>,
 }
 
 /// What the node must do after one incoming message.
@@ -300,7 +303,16 @@ impl Session {
             }
         };
         self.reserved = None;
-        let welcome = welcome::welcome(member.id(), realm.name(), member.identity());
+        let mut welcome = welcome::welcome(member.id(), realm.name(), member.identity());
+        if let Some(limit) = self.info.peer_limit
+            && self
+                .outbox
+                .codec()
+                .encode(&welcome)
+                .is_ok_and(|frame| frame.len() > limit)
+        {
+            welcome::compact(&mut welcome);
+        }
         tracing::info!(session = %member.id(), realm = %realm.name(), peer = %self.info.peer,
             endpoint = %self.info.endpoint, transport = %self.info.transport,
             authid = %member.identity().authid, authrole = %member.identity().authrole,

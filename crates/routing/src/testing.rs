@@ -119,6 +119,7 @@ impl Client {
             endpoint: "test".to_owned(),
             transport: "websocket".to_owned(),
             client_certificate: cert,
+            peer_limit: None,
         };
         let auth = Arc::new(Authenticator::new(policy).unwrap());
         Client {

@@ -89,6 +89,19 @@ pub(crate) fn welcome(id: SessionId, realm: &Uri, identity: &Identity) -> Messag
     }
 }
 
+/// Shortens a WELCOME for a client that accepts only short messages (RawSocket allows 512
+/// bytes): the roles stay, without their feature lists, and the agent goes.
+pub(crate) fn compact(welcome: &mut Message) {
+    if let Message::Welcome { details, .. } = welcome {
+        details.remove("agent");
+        if let Some(Value::Map(roles)) = details.get_mut("roles") {
+            for role in roles.values_mut() {
+                *role = Value::Map(Dict::new());
+            }
+        }
+    }
+}
+
 fn violation(message: &str) -> AbortReason {
     AbortReason::ProtocolViolation(message.to_owned())
 }
@@ -114,6 +127,24 @@ mod tests {
         for role in CLIENT_ROLES {
             let one = Dict::from([(role.to_owned(), empty.clone())]);
             assert_eq!(check_roles(&roles(Value::Map(one))), Ok(()), "{role}");
+        }
+    }
+
+    #[test]
+    fn a_compact_welcome_keeps_the_roles_and_the_identity() {
+        let identity = Identity::anonymous();
+        let mut w = welcome(SessionId(1 << 52), &Uri::new("realm1"), &identity);
+        compact(&mut w);
+        let Message::Welcome { details, .. } = &w else {
+            panic!("not a WELCOME");
+        };
+        let roles = details["roles"].as_map().unwrap();
+        assert_eq!(roles["broker"], Value::Map(Dict::new()));
+        assert_eq!(roles["dealer"], Value::Map(Dict::new()));
+        assert!(!details.contains_key("agent"));
+        assert_eq!(details["authid"], Value::from(identity.authid.as_str()));
+        for codec in crossway_protocol::Codec::ALL {
+            assert!(codec.encode(&w).unwrap().len() < 300, "{codec}");
         }
     }
 

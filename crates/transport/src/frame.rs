@@ -139,6 +139,15 @@ impl FrameWriter {
         }
     }
 
+    /// The longest message the peer accepts, where the framing says (RawSocket's handshake); `None`
+    /// over WebSocket, where the peer's limit is not known.
+    pub fn peer_limit(&self) -> Option<usize> {
+        match &self.inner {
+            WriterKind::RawSocket(tx) => Some(tx.peer_limit()),
+            WriterKind::WebSocket(_) => None,
+        }
+    }
+
     /// Queues one message without flushing: a text frame for JSON, a binary frame otherwise.
     /// May write to the stream when enough is queued, and waits while the stream cannot take
     /// more. A JSON message that is not UTF-8 gives [`TransportError::InvalidUtf8`].

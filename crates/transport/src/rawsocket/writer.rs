@@ -219,6 +219,11 @@ impl RsWriter {
 }
 
 impl RsWriter {
+    /// The longest payload the peer accepts (its handshake's length).
+    pub(crate) fn peer_limit(&self) -> usize {
+        self.max
+    }
+
     /// Refuses a payload longer than the peer accepts (nothing of it is queued).
     fn check_len(&self, payload: &Bytes) -> Result<(), TransportError> {
         if payload.len() > self.max {
