@@ -39,7 +39,7 @@ pub enum AbortReason {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RequestError {
     /// A topic that breaks the realm's URI rules.
-    #[error("'{0}' is not a valid topic URI in this realm")]
+    #[error("'{0}' is not a valid URI in this realm")]
     InvalidUri(Uri),
     /// An option with the wrong type or an unknown value.
     #[error("{0}")]

@@ -6,10 +6,10 @@
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crossway_protocol::ids::IdSequence;
-use crossway_protocol::{RegistrationId, RequestId, SessionId};
+use crossway_protocol::{Dict, RegistrationId, RequestId, SessionId};
 use dashmap::DashMap;
 use event_listener::Event;
 
@@ -35,8 +35,14 @@ pub(crate) struct Call {
     pub(crate) streaming: AtomicBool,
     /// CANCEL `kill` was sent on: the callee's answer, whichever, ends it.
     pub(crate) killing: AtomicBool,
-    /// When the router gives up on it.
-    pub(crate) deadline: Option<Instant>,
+    /// The INVOCATION details of the initiating CALL, which every later chunk of a progressive
+    /// call carries too (the specification freezes a progressive call's options).
+    pub(crate) details: Dict,
+    /// The router's time limit: to the first result, and from each progressive result to the
+    /// next.
+    pub(crate) timeout: Option<Duration>,
+    /// When the router gives up on it: moved on by each progressive result.
+    pub(crate) deadline: Mutex<Option<Instant>>,
 }
 
 /// The calls in flight of one realm.
@@ -74,16 +80,44 @@ impl Calls {
             .insert((call.caller.id(), call.request), call.invocation);
         self.by_invocation
             .insert(call.invocation, Arc::clone(&call));
-        if let Some(deadline) = call.deadline {
-            let mut deadlines = self.deadlines();
-            let earliest = deadlines.first().is_none_or(|(d, _)| deadline < *d);
-            deadlines.insert((deadline, call.invocation));
-            drop(deadlines);
-            if earliest {
-                self.earlier_deadline.notify(usize::MAX);
-            }
+        if let Some(deadline) = *call.deadline() {
+            self.set_deadline(call.invocation, None, deadline);
         }
         call
+    }
+
+    /// Moves `call`'s deadline to a full timeout from `now` (a progressive result came).
+    pub(crate) fn extend(&self, call: &Call, now: Instant) {
+        let Some(timeout) = call.timeout else {
+            return;
+        };
+        let Some(next) = now.checked_add(timeout) else {
+            return;
+        };
+        let mut deadline = call.deadline();
+        // A call already expired or finished keeps its state: only a pending deadline moves.
+        if let Some(old) = *deadline
+            && self.deadlines().contains(&(old, call.invocation))
+        {
+            *deadline = Some(next);
+            drop(deadline);
+            self.set_deadline(call.invocation, Some(old), next);
+        }
+    }
+
+    /// Enters `deadline` for invocation `id` (in place of `old`), waking the timer when it comes
+    /// before every other.
+    fn set_deadline(&self, id: RequestId, old: Option<Instant>, deadline: Instant) {
+        let mut deadlines = self.deadlines();
+        if let Some(old) = old {
+            deadlines.remove(&(old, id));
+        }
+        let earliest = deadlines.first().is_none_or(|(d, _)| deadline < *d);
+        deadlines.insert((deadline, id));
+        drop(deadlines);
+        if earliest {
+            self.earlier_deadline.notify(usize::MAX);
+        }
     }
 
     /// The call of invocation `id`, still in flight.
@@ -104,7 +138,8 @@ impl Calls {
             .remove_if(&(call.caller.id(), call.request), |_, inv| *inv == id);
         call.caller.in_flight().remove(Side::Caller, id);
         call.callee.in_flight().remove(Side::Callee, id);
-        if let Some(deadline) = call.deadline {
+        let deadline = *call.deadline();
+        if let Some(deadline) = deadline {
             self.deadlines().remove(&(deadline, id));
         }
         Some(call)
@@ -145,6 +180,11 @@ impl Calls {
 }
 
 impl Call {
+    /// The call's deadline, locked (never held while the table's deadlines are locked first).
+    pub(crate) fn deadline(&self) -> MutexGuard<'_, Option<Instant>> {
+        self.deadline.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Whether the caller still streams progressive CALLs into it.
     pub(crate) fn is_streaming(&self) -> bool {
         self.streaming.load(Ordering::Acquire)

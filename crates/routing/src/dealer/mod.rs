@@ -19,7 +19,7 @@ mod registry;
 
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Instant;
 
 use crossway_protocol::ids::IdSequence;
@@ -209,9 +209,6 @@ impl Dealer {
         if receive_progress {
             details.insert("receive_progress".to_owned(), Value::Bool(true));
         }
-        if call.options.progress {
-            details.insert("progress".to_owned(), Value::Bool(true));
-        }
         if let Some(timeout) = call.options.timeout.filter(|_| forward_timeout) {
             let ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
             details.insert("timeout".to_owned(), Value::from(ms));
@@ -228,6 +225,10 @@ impl Dealer {
         if call.options.progress {
             remember(state, call.request);
         }
+        let frozen = details.clone();
+        if call.options.progress {
+            details.insert("progress".to_owned(), Value::Bool(true));
+        }
         let started = self.calls.start(Call {
             invocation,
             caller: Arc::clone(caller),
@@ -237,7 +238,9 @@ impl Dealer {
             receive_progress: call.options.receive_progress,
             streaming: call.options.progress.into(),
             killing: false.into(),
-            deadline,
+            details: frozen,
+            timeout: call.options.timeout.filter(|_| !forward_timeout),
+            deadline: Mutex::new(deadline),
         });
         let sent = callee.deliver(&Message::Invocation {
             request: invocation,
@@ -265,7 +268,8 @@ impl Dealer {
         if !call.options.progress {
             active.streaming.store(false, Ordering::Release);
         }
-        let mut details = Dict::new();
+        // Every chunk carries the initiating CALL's details; only `progress` is the chunk's own.
+        let mut details = active.details.clone();
         if call.options.progress {
             details.insert("progress".to_owned(), Value::Bool(true));
         }
@@ -294,6 +298,7 @@ impl Dealer {
         };
         if is_progress(options) {
             if call.receive_progress && !call.killing.load(Ordering::Acquire) {
+                self.calls.extend(&call, Instant::now());
                 call.caller.deliver(&Message::Result {
                     request: call.request,
                     details: Dict::from([("progress".to_owned(), Value::Bool(true))]),

@@ -1,6 +1,8 @@
 //! A realm's registrations, by procedure and match policy, and the lookup of a called URI:
-//! an exact registration wins, then the longest matching prefix, then the longest matching
-//! wildcard pattern (the earliest registered among patterns of one length).
+//! an exact registration wins, then the longest matching prefix, then the wildcard pattern with
+//! the longest run of components before its first wildcard (then before its second, ...), the
+//! earliest registered among equals: the specification's rules for pattern-based registrations.
+//! URIs under `wamp.` are the router's: only registrations of patterns under `wamp.` match them.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -12,6 +14,18 @@ use super::registration::Registration;
 use crate::error::RequestError;
 use crate::matcher::{MatchPolicy, wildcard_matches};
 use crate::member::Member;
+use crate::permissions::RESERVED_PREFIX;
+
+/// How specific a wildcard pattern is: the number of components in each run between wildcards
+/// (`a1.b2..d4.e5` is `[2, 2]`, `a1.b2.c33..e5` is `[3, 1]`); compared in order, the larger wins.
+fn runs(pattern: &str) -> Vec<usize> {
+    pattern
+        .split('.')
+        .collect::<Vec<_>>()
+        .split(|c| c.is_empty())
+        .map(<[&str]>::len)
+        .collect()
+}
 
 /// Every registration of a realm.
 #[derive(Debug, Default)]
@@ -20,7 +34,7 @@ pub(crate) struct Registry {
     prefix: HashMap<Box<str>, Arc<Registration>>,
     /// Byte length of prefix patterns -> how many there are.
     prefix_lengths: BTreeMap<usize, usize>,
-    /// Longest pattern first, then earliest registered.
+    /// Most specific first (see [`runs`]), then earliest registered.
     wildcard: Vec<Arc<Registration>>,
 }
 
@@ -63,9 +77,9 @@ impl Registry {
             }
             MatchPolicy::Wildcard => {
                 self.wildcard.push(Arc::clone(&registration));
-                // Stable: among patterns of one length, the earliest stays first.
+                // Stable: among equally specific patterns, the earliest stays first.
                 self.wildcard
-                    .sort_by_key(|r| std::cmp::Reverse(r.procedure().as_str().len()));
+                    .sort_by_key(|r| std::cmp::Reverse(runs(r.procedure().as_str())));
             }
         }
         Ok(registration)
@@ -107,19 +121,24 @@ impl Registry {
             return Some(r);
         }
         let uri = procedure.as_str();
+        let reserved = uri.starts_with(RESERVED_PREFIX);
+        let applies = |pattern: &str| !reserved || pattern.starts_with(RESERVED_PREFIX);
         for &len in self
             .prefix_lengths
             .range(..=uri.len())
             .rev()
             .map(|(l, _)| l)
         {
-            if let Some(r) = uri.get(..len).and_then(|p| self.prefix.get(p)) {
+            if let Some(r) = uri.get(..len).and_then(|p| self.prefix.get(p))
+                && applies(r.procedure().as_str())
+            {
                 return Some(r);
             }
         }
-        self.wildcard
-            .iter()
-            .find(|r| wildcard_matches(r.procedure().as_str(), uri))
+        self.wildcard.iter().find(|r| {
+            let pattern = r.procedure().as_str();
+            applies(pattern) && wildcard_matches(pattern, uri)
+        })
     }
 
     /// The number of registrations.
@@ -134,5 +153,22 @@ impl Registry {
             MatchPolicy::Prefix => self.prefix.get(procedure.as_str()),
             MatchPolicy::Wildcard => self.wildcard.iter().find(|r| r.procedure() == procedure),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcard_specificity_follows_the_specification() {
+        assert_eq!(runs("a1.b2..d4.e5"), vec![2, 2]);
+        assert_eq!(runs("a1.b2.c33..e5"), vec![3, 1]);
+        assert_eq!(runs("a1.b2..d4.e5..g7"), vec![2, 2, 1]);
+        assert_eq!(runs("a1.b2..d4..f6.g7"), vec![2, 1, 2]);
+        assert!(runs("a1.b2.c33..e5") > runs("a1.b2..d4.e5"));
+        assert!(runs("a1.b2..d4.e5..g7") > runs("a1.b2..d4..f6.g7"));
+        assert!(runs("B.a.b.") > runs("B.a..verylongcomponent"));
+        assert_eq!(runs("..x"), vec![0, 0, 1]);
     }
 }

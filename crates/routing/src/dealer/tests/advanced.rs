@@ -400,3 +400,45 @@ fn callers_are_disclosed_when_they_ask() {
     call_with(&mut caller, 2, "com.who", Dict::new(), vec![]);
     assert!(!invocation(&callee).2.contains_key("caller"));
 }
+
+#[test]
+fn wamp_uris_never_reach_pattern_registrations_outside_wamp() {
+    let router = router();
+    let mut greedy = Client::join(&router);
+    let mut caller = Client::join(&router);
+    register_with(&mut greedy, "wam", pattern("prefix"));
+    register_with(&mut greedy, ".session.count", pattern("wildcard"));
+    let reply = call_with(&mut caller, 1, "wamp.session.count", Dict::new(), vec![]).unwrap();
+    assert_eq!(
+        error_uri(&reply),
+        (code::CALL, "wamp.error.no_such_procedure")
+    );
+    assert!(greedy.frames().is_empty());
+    call_with(&mut caller, 2, "wamx.session.count", Dict::new(), vec![]);
+    assert_eq!(
+        invocation(&greedy).2["procedure"],
+        Value::from("wamx.session.count")
+    );
+}
+
+#[test]
+fn a_progressive_result_gives_the_call_a_new_timeout() {
+    let router = router();
+    let mut callee = Client::join_announcing(&router, ALL_FEATURES);
+    let mut caller = Client::join_announcing(&router, ALL_FEATURES);
+    register(&mut callee, "com.stream");
+    let options = dict(&[
+        ("timeout", 1000i64.into()),
+        ("receive_progress", true.into()),
+        ("disclose_me", true.into()),
+    ]);
+    call_with(&mut caller, 1, "com.stream", options, vec![]);
+    let (inv, ..) = invocation(&callee);
+    let first = router.next_call_deadline().unwrap();
+    std::thread::sleep(Duration::from_millis(5));
+    yield_(&mut callee, inv, dict(&[("progress", true.into())]), vec![]);
+    let moved = router.next_call_deadline().unwrap();
+    assert!(moved > first, "{moved:?} after {first:?}");
+    assert_eq!(router.expire_calls(first), 0);
+    assert_eq!(router.expire_calls(moved), 1);
+}
