@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
-from collections.abc import AsyncIterator, Awaitable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -50,6 +50,9 @@ SERIALIZER_NAMES = list(SERIALIZERS)
 TIMEOUT = 5.0
 
 T = TypeVar("T")
+
+# Makes the session object of `open_session` (a Client subclass that records more, for instance).
+SessionFactory = Callable[[ComponentConfig, str], "Client"]
 
 
 async def wait(aw: Awaitable[T], what: str, timeout: float = TIMEOUT) -> T:
@@ -278,10 +281,12 @@ async def open_session(
     label: str | None = None,
     *,
     ws_options: dict[str, Any] | None = None,
+    factory: SessionFactory | None = None,
 ) -> Client:
-    """Connects and sends HELLO; returns once WELCOME (joined) or ABORT (left) has arrived."""
+    """Connects and sends HELLO; returns once WELCOME (joined) or ABORT (left) has arrived.
+    `factory` makes the session object (default: a plain `Client`)."""
     label = label or f"{serializer} session"
-    session = Client(ComponentConfig(realm=realm), label)
+    session = (factory or Client)(ComponentConfig(realm=realm), label)
     await connect(target, session, serializer, ws_options)
     await wait(
         asyncio.wait({session.joined, session.left}, return_when=asyncio.FIRST_COMPLETED),
@@ -327,9 +332,12 @@ async def join(
     label: str | None = None,
     *,
     ws_options: dict[str, Any] | None = None,
+    factory: SessionFactory | None = None,
 ) -> Client:
     """A session joined on `realm`; fails if the router refuses it."""
-    session = await open_session(target, realm, serializer, label, ws_options=ws_options)
+    session = await open_session(
+        target, realm, serializer, label, ws_options=ws_options, factory=factory
+    )
     if not session.joined.done():
         details = session.left.result()
         raise AssertionError(
@@ -346,9 +354,10 @@ async def joined(
     label: str | None = None,
     *,
     ws_options: dict[str, Any] | None = None,
+    factory: SessionFactory | None = None,
 ) -> AsyncIterator[Client]:
     """`join`, and `close` on exit."""
-    session = await join(target, realm, serializer, label, ws_options=ws_options)
+    session = await join(target, realm, serializer, label, ws_options=ws_options, factory=factory)
     try:
         yield session
     finally:

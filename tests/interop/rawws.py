@@ -20,6 +20,9 @@ from clients import TIMEOUT, wait
 
 HELLO, WELCOME, ABORT, GOODBYE, ERROR = 1, 2, 3, 6, 8
 PUBLISH, PUBLISHED, SUBSCRIBE, SUBSCRIBED, EVENT = 16, 17, 32, 33, 36
+CALL, CANCEL, RESULT = 48, 49, 50
+REGISTER, REGISTERED, UNREGISTER, UNREGISTERED = 64, 65, 66, 67
+INVOCATION, INTERRUPT, YIELD = 68, 69, 70
 
 HELLO_DETAILS = {"roles": {"publisher": {}, "subscriber": {}}}
 
@@ -73,9 +76,12 @@ class RawPeer:
         assert isinstance(msg, list) and msg, f"{what}: not a WAMP message: {msg!r}"
         return msg
 
-    async def hello(self, realm: str = "realm1") -> list[Any]:
-        """Sends HELLO and returns the WELCOME."""
-        await self.send([HELLO, realm, HELLO_DETAILS])
+    async def hello(
+        self, realm: str = "realm1", details: dict[str, Any] | None = None
+    ) -> list[Any]:
+        """Sends HELLO (with `details`, by default a publisher and subscriber's) and returns the
+        WELCOME."""
+        await self.send([HELLO, realm, HELLO_DETAILS if details is None else details])
         msg = await self.recv("WELCOME")
         assert msg[0] == WELCOME, f"expected WELCOME, got {msg!r}"
         return msg
