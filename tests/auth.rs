@@ -39,6 +39,7 @@ fn secrets_policy() -> AuthPolicy {
                     admission: user("user"),
                 },
             )]),
+            authenticator: None,
         }),
         wampcra: Some(WampCraAuth {
             principals: BTreeMap::from([
@@ -63,6 +64,7 @@ fn secrets_policy() -> AuthPolicy {
                     },
                 ),
             ]),
+            authenticator: None,
         }),
         cryptosign: Some(CryptosignAuth {
             principals: BTreeMap::from([(
@@ -72,6 +74,7 @@ fn secrets_policy() -> AuthPolicy {
                     admission: user("device"),
                 },
             )]),
+            authenticator: None,
         }),
         ..AuthPolicy::default()
     }

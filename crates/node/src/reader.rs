@@ -54,6 +54,8 @@ enum Event {
     Frame(Result<Option<Bytes>, TransportError>),
     Timer,
     Stop,
+    /// A dynamic authenticator answered: the session goes on with authentication.
+    Answered,
 }
 
 /// Reads until the peer closes, breaks a rule, goes silent, or the session ends.
@@ -91,15 +93,34 @@ pub fn read_loop<'a>(
                     }
                 } else {
                     let stop = pin!(parts.stop.stopped());
-                    match select(select(recv, &mut timer), stop).await {
-                        Either::Left((Either::Left((frame, _)), _)) => Event::Frame(frame),
-                        Either::Left((Either::Right(_), _)) => Event::Timer,
-                        Either::Right(_) => Event::Stop,
+                    // Listening before looking: an answer that comes in between wakes it.
+                    let waiter = session.waiter();
+                    let answered = waiter.as_ref().map(|w| (w.listen(), w.is_answered()));
+                    match answered {
+                        Some((_, true)) => Event::Answered,
+                        Some((listener, false)) => {
+                            match select(select(select(recv, &mut timer), stop), listener).await {
+                                Either::Left((Either::Left((Either::Left((frame, _)), _)), _)) => {
+                                    Event::Frame(frame)
+                                }
+                                Either::Left((Either::Left((Either::Right(_), _)), _)) => {
+                                    Event::Timer
+                                }
+                                Either::Left((Either::Right(_), _)) => Event::Stop,
+                                Either::Right(_) => Event::Answered,
+                            }
+                        }
+                        None => match select(select(recv, &mut timer), stop).await {
+                            Either::Left((Either::Left((frame, _)), _)) => Event::Frame(frame),
+                            Either::Left((Either::Right(_), _)) => Event::Timer,
+                            Either::Right(_) => Event::Stop,
+                        },
                     }
                 }
             };
             let frame = match event {
                 Event::Stop => return,
+                Event::Answered => None,
                 Event::Timer => {
                     let now = Instant::now();
                     if !joined && now >= opened + parts.limits.hello_timeout {
@@ -135,25 +156,28 @@ pub fn read_loop<'a>(
                     )));
                     continue;
                 }
-                Event::Frame(frame) => frame,
+                Event::Frame(frame) => Some(frame),
             };
-            let frame = match frame {
-                Ok(Some(frame)) => frame,
-                Ok(None) => {
+            let outcome = match frame {
+                None => match session.resume() {
+                    Some(outcome) => outcome,
+                    None => continue,
+                },
+                Some(Ok(Some(frame))) => match parts.codec.decode(&frame) {
+                    Ok(msg) => session.handle(msg),
+                    Err(e) => {
+                        debug!(error = %e, "undecodable message");
+                        session.protocol_violation(&e.to_string())
+                    }
+                },
+                Some(Ok(None)) => {
                     debug!("peer closed the connection");
                     return;
                 }
-                Err(e) => {
+                Some(Err(e)) => {
                     debug!(error = %e, "read failed");
                     parts.control.close_with(e.close_reason());
                     return;
-                }
-            };
-            let outcome = match parts.codec.decode(&frame) {
-                Ok(msg) => session.handle(msg),
-                Err(e) => {
-                    debug!(error = %e, "undecodable message");
-                    session.protocol_violation(&e.to_string())
                 }
             };
             if let Some(verdict) = &outcome.verdict
@@ -204,7 +228,7 @@ async fn judge(parts: &ReaderParts<'_>, verdict: &Verdict) -> bool {
     } else {
         Duration::ZERO
     };
-    match verdict.failure {
+    match verdict.failure.as_deref() {
         None => Counters::bump(&parts.counters.auth_successes),
         Some(why) => {
             Counters::bump(&parts.counters.auth_failures);

@@ -160,6 +160,7 @@ fn a_full_auth_and_roles_config_loads_into_the_router_types() {
                     principal("pre-middle-post", admission("device", None)),
                 ),
             ]),
+            authenticator: None,
         }),
         wampcra: Some(WampCraAuth {
             principals: BTreeMap::from([
@@ -196,6 +197,7 @@ fn a_full_auth_and_roles_config_loads_into_the_router_types() {
                     },
                 ),
             ]),
+            authenticator: None,
         }),
         cryptosign: Some(CryptosignAuth {
             principals: BTreeMap::from([(
@@ -208,6 +210,7 @@ fn a_full_auth_and_roles_config_loads_into_the_router_types() {
                     admission: admission("user", None),
                 },
             )]),
+            authenticator: None,
         }),
         tls: Some(TlsAuth {
             authid: CertField::CommonName,
@@ -610,5 +613,115 @@ fn authids_that_yaml_reads_as_numbers_must_be_quoted() {
     assert_eq!(
         ticket.principals.keys().collect::<Vec<_>>(),
         ["007", "True"]
+    );
+}
+
+#[test]
+fn dynamic_authenticators_are_read_and_checked() {
+    let cfg = loads(
+        "\
+realms:
+  - name: realm1
+  - name: auth
+endpoints:
+  - name: app
+    transport: websocket
+    listen: 127.0.0.1:0
+    auth:
+      ticket:
+        authenticator: com.example.authenticate
+        authenticator_realm: auth
+        authenticator_timeout: 2.5
+      wampcra:
+        authenticator: com.example.authenticate
+",
+        &[],
+    );
+    let auth = &cfg.endpoints[0].auth;
+    let ticket = auth.ticket.as_ref().unwrap();
+    assert!(ticket.principals.is_empty());
+    let dynamic = ticket.authenticator.as_ref().unwrap();
+    assert_eq!(dynamic.procedure, "com.example.authenticate");
+    assert_eq!(dynamic.realm.as_deref(), Some("auth"));
+    assert_eq!(dynamic.timeout, std::time::Duration::from_millis(2500));
+    let cra = auth
+        .wampcra
+        .as_ref()
+        .unwrap()
+        .authenticator
+        .as_ref()
+        .unwrap();
+    assert_eq!(cra.realm, None);
+    assert_eq!(cra.timeout, std::time::Duration::from_secs(5));
+
+    let e = errors(
+        "\
+realms:
+  - name: realm1
+endpoints:
+  - name: app
+    transport: websocket
+    listen: 127.0.0.1:0
+    auth:
+      ticket:
+        authenticator: \"com..bad\"
+        authenticator_realm: nowhere
+        authenticator_timeout: 0
+      cryptosign:
+        authenticator_timeout: 3
+",
+    );
+    let base = "endpoints[0].auth";
+    assert!(
+        has(
+            &e,
+            &format!("{base}.ticket.authenticator"),
+            Some(9),
+            "not a valid procedure URI"
+        ),
+        "{e}"
+    );
+    assert!(
+        has(
+            &e,
+            &format!("{base}.ticket.authenticator_realm"),
+            Some(10),
+            "not one of the node's realms"
+        ),
+        "{e}"
+    );
+    assert!(
+        has(
+            &e,
+            &format!("{base}.ticket.authenticator_timeout"),
+            Some(11),
+            "more than 0"
+        ),
+        "{e}"
+    );
+    assert!(
+        has(
+            &e,
+            &format!("{base}.cryptosign.authenticator_timeout"),
+            Some(13),
+            "only with authenticator"
+        ),
+        "{e}"
+    );
+    assert!(
+        has(
+            &e,
+            &format!("{base}.cryptosign.principals"),
+            Some(12),
+            "authenticator"
+        ),
+        "{e}"
+    );
+    // A broken authenticator is one problem, not also a missing `principals`.
+    assert!(
+        !e.problems
+            .iter()
+            .any(|p| p.key == format!("{base}.ticket.principals")),
+        "{e}"
     );
 }

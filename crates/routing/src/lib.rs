@@ -53,7 +53,7 @@ mod testing;
 
 pub use auth::{AuthMethod, AuthPolicy, Authenticator, Verdict};
 pub use certificate::ClientCertificate;
-pub use dealer::CallLimits;
+pub use dealer::{CallLimits, Waiter};
 pub use error::{AbortReason, RequestError};
 pub use identity::Identity;
 pub use matcher::MatchPolicy;

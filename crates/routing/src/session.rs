@@ -8,9 +8,13 @@ use std::sync::Arc;
 
 use crossway_protocol::{Dict, Message, SessionId, Uri};
 
-use crate::auth::{Authenticator, Failure, HelloAuth, Pending, Start, Verdict};
+use crate::auth::{
+    Authenticator, Consult, Context, Failure, Finished, HelloAuth, Next, Pending, Start, Verdict,
+};
 use crate::certificate::ClientCertificate;
+use crate::dealer::Waiter;
 use crate::error::AbortReason;
+use crate::error::RequestError;
 use crate::features::ClientFeatures;
 use crate::identity::Identity;
 use crate::joined::{Joined, Step};
@@ -130,6 +134,7 @@ impl Session {
             }
             State::Establishing => return self.establish(msg),
             State::Challenged(_) => return self.authenticate(msg),
+            State::Consulting(_) => return self.while_consulting(msg),
             State::Established(joined) => joined.handle(msg),
         };
         match step {
@@ -199,24 +204,115 @@ impl Session {
         }
     }
 
-    /// HELLO: checks it, and admits the session, challenges it, or refuses it.
+    /// HELLO: checks it, and admits the session, challenges it, asks an authenticator, or
+    /// refuses it.
     fn hello(&mut self, realm: &Uri, details: &Dict) -> Outcome {
-        let started = self.start(realm, details);
-        match started {
-            Ok((realm, Start::Admit(identity))) => {
-                let verdict = success(&identity);
-                self.admit(&realm, identity).with_verdict(verdict)
-            }
-            Ok((realm, Start::Challenge(pending, challenge))) => {
-                self.state = State::Challenged(Box::new(Challenged { realm, pending }));
-                Outcome::reply(challenge)
-            }
-            Ok((_, Start::Refuse(failure))) => self.refuse(failure),
+        match self.start(realm, details) {
+            Ok((realm, start)) => self.proceed(realm, start),
             Err(reason) => {
                 tracing::info!(%realm, peer = %self.info.peer, endpoint = %self.info.endpoint,
                     %reason, "HELLO refused");
                 self.abort(reason)
             }
+        }
+    }
+
+    /// Acts on where an authentication into `realm` stands.
+    fn proceed(&mut self, realm: Arc<Realm>, start: Start) -> Outcome {
+        match start {
+            Start::Admit(identity) => {
+                let verdict = success(&identity);
+                self.admit(&realm, identity).with_verdict(verdict)
+            }
+            Start::Challenge(pending, challenge) => {
+                self.state = State::Challenged(Box::new(Challenged { realm, pending }));
+                Outcome::reply(challenge)
+            }
+            Start::Consult(consult) => self.consult(realm, *consult),
+            Start::Refuse(failure) => self.refuse(failure),
+        }
+    }
+
+    /// Calls a dynamic authenticator; the session waits for its answer (see
+    /// [`Session::resume`]).
+    fn consult(&mut self, realm: Arc<Realm>, consult: Consult) -> Outcome {
+        let Consult {
+            authenticator,
+            args,
+            next,
+        } = consult;
+        let home = match &authenticator.realm {
+            Some(name) => self.router.realm(&Uri::new(name)).cloned(),
+            None => Some(Arc::clone(&realm)),
+        };
+        let procedure = Uri::new(&authenticator.procedure);
+        let called = match home {
+            Some(home) => home
+                .dealer()
+                .consult(&procedure, args, authenticator.timeout),
+            None => Err(RequestError::NoSuchProcedure(procedure.clone())),
+        };
+        match called {
+            Ok(waiter) => {
+                self.state = State::Consulting(Box::new(Consulting {
+                    realm,
+                    waiter,
+                    next,
+                }));
+                Outcome::none()
+            }
+            Err(error) => {
+                tracing::warn!(%procedure, %error, "the dynamic authenticator cannot be called");
+                let (method, authid) = next.attempt();
+                self.refuse(Failure::refused(
+                    method,
+                    authid,
+                    format!("the authenticator {procedure} cannot be called: {error}"),
+                ))
+            }
+        }
+    }
+
+    /// The answer a dynamic authenticator gave, once it has come: goes on with authentication
+    /// (CHALLENGE, WELCOME or ABORT). `None` while the session waits (or waits for nothing).
+    pub fn resume(&mut self) -> Option<Outcome> {
+        let State::Consulting(consulting) = &self.state else {
+            return None;
+        };
+        let answer = consulting.waiter.take()?;
+        let State::Consulting(consulting) = std::mem::replace(&mut self.state, State::Closed)
+        else {
+            return None;
+        };
+        let Consulting { realm, next, .. } = *consulting;
+        let Some(id) = self.reserved else {
+            return Some(self.abort(AbortReason::NoSessionId));
+        };
+        let start = self.auth.answered(next, answer, realm.name().as_str(), id);
+        Some(self.proceed(realm, start))
+    }
+
+    /// What the session waits on while a dynamic authenticator decides: the node wakes the
+    /// session's reader when it is answered, and then calls [`Session::resume`].
+    pub fn waiter(&self) -> Option<Arc<Waiter>> {
+        match &self.state {
+            State::Consulting(consulting) => Some(Arc::clone(&consulting.waiter)),
+            _ => None,
+        }
+    }
+
+    /// While an authenticator decides, the client may only give up (ABORT).
+    fn while_consulting(&mut self, msg: Message) -> Outcome {
+        match msg {
+            Message::Abort { reason, .. } => {
+                tracing::debug!(%reason, "client aborted during authentication");
+                self.leave();
+                Outcome::close(None)
+            }
+            other => self.abort(AbortReason::ProtocolViolation(format!(
+                "received {} while the router authenticates the session",
+                other.name()
+            ))),
         }
     }
 
@@ -237,7 +333,13 @@ impl Session {
         let id = self.router.reserve_session_id()?;
         self.reserved = Some(id);
         let cert = self.info.client_certificate.as_ref();
-        let start = self.auth.start(&hello, realm.name().as_str(), id, cert);
+        let ctx = Context {
+            realm: realm.name().as_str(),
+            session: id,
+            peer: self.info.peer,
+            transport: &self.info.transport,
+        };
+        let start = self.auth.start(&hello, ctx, cert);
         Ok((realm, start))
     }
 
@@ -252,16 +354,17 @@ impl Session {
             Message::Authenticate { signature, .. } => {
                 let method = pending.method();
                 match self.auth.finish(*pending, &signature) {
-                    Ok(identity) => {
+                    Ok(Finished::Admitted(identity)) => {
                         let verdict = success(&identity);
                         self.admit(&realm, identity).with_verdict(verdict)
                     }
+                    Ok(Finished::Consult(consult)) => self.consult(realm, *consult),
                     Err(Failure::Violation(why)) => self
                         .abort(AbortReason::ProtocolViolation(why))
                         .with_verdict(Verdict {
                             method,
                             authid: None,
-                            failure: Some("a malformed answer to the challenge"),
+                            failure: Some("a malformed answer to the challenge".into()),
                         }),
                     Err(failure) => self.refuse(failure),
                 }
@@ -280,7 +383,7 @@ impl Session {
                 outcome.with_verdict(Verdict {
                     method,
                     authid: None,
-                    failure: Some("the client broke the protocol during authentication"),
+                    failure: Some("the client broke the protocol during authentication".into()),
                 })
             }
         }
@@ -384,6 +487,8 @@ enum State {
     Establishing,
     /// CHALLENGE sent: waiting for AUTHENTICATE.
     Challenged(Box<Challenged>),
+    /// Waiting for a dynamic authenticator's answer.
+    Consulting(Box<Consulting>),
     /// Joined to a realm.
     Established(Joined),
     /// Closed, aborted or refused: nothing more is handled.
@@ -397,6 +502,17 @@ struct Challenged {
     realm: Arc<Realm>,
     /// What checks the answer.
     pending: Box<Pending>,
+}
+
+/// A session waiting for a dynamic authenticator.
+#[derive(Debug)]
+struct Consulting {
+    /// The realm HELLO asked for.
+    realm: Arc<Realm>,
+    /// Where the answer comes.
+    waiter: Arc<Waiter>,
+    /// What the answer decides.
+    next: Next,
 }
 
 /// The verdict of a successful authentication.

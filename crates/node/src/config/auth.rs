@@ -1,12 +1,14 @@
 //! Reading an endpoint's `auth` block into the router's [`AuthPolicy`]: which methods the
-//! endpoint enables, their principals and roles.
+//! endpoint enables, their principals and roles, and their dynamic authenticators.
 
 use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
 
 use config::Value;
+use crossway_protocol::{Uri, UriRules};
 use crossway_routing::auth::{
-    AnonymousAuth, AuthMethod, AuthPolicy, CertField, CryptosignAuth, TicketAuth, TlsAuth,
-    WampCraAuth,
+    AnonymousAuth, AuthMethod, AuthPolicy, CertField, CryptosignAuth, DynamicAuth, TicketAuth,
+    TlsAuth, WampCraAuth,
 };
 
 use super::check::{Checker, Table};
@@ -15,7 +17,15 @@ use super::principals::{
 };
 
 const ANONYMOUS_KEYS: &[&str] = &["role"];
-const METHOD_KEYS: &[&str] = &["principals"];
+const METHOD_KEYS: &[&str] = &[
+    "principals",
+    "authenticator",
+    "authenticator_realm",
+    "authenticator_timeout",
+];
+
+/// How long the router waits for a dynamic authenticator by default.
+const DEFAULT_AUTHENTICATOR_TIMEOUT: Duration = Duration::from_secs(5);
 const TLS_KEYS: &[&str] = &["authid", "role", "principals"];
 
 /// What the endpoint around an `auth` block offers it.
@@ -52,19 +62,30 @@ pub fn read_auth(
             .map(|role| AnonymousAuth { role })
     });
     let ticket = method(c, &t, AuthMethod::Ticket, |c, t| {
-        principals(c, t, |c, p, _| read_ticket(c, p, realms))
-            .map(|principals| TicketAuth { principals })
+        principals(c, t, realms, |c, p, _| read_ticket(c, p, realms)).map(
+            |(principals, authenticator)| TicketAuth {
+                principals,
+                authenticator,
+            },
+        )
     });
     let wampcra = method(c, &t, AuthMethod::WampCra, |c, t| {
-        principals(c, t, |c, p, _| read_wampcra(c, p, realms))
-            .map(|principals| WampCraAuth { principals })
+        principals(c, t, realms, |c, p, _| read_wampcra(c, p, realms)).map(
+            |(principals, authenticator)| WampCraAuth {
+                principals,
+                authenticator,
+            },
+        )
     });
     let mut owners = HashMap::new();
     let cryptosign = method(c, &t, AuthMethod::Cryptosign, |c, t| {
-        principals(c, t, |c, p, authid| {
+        principals(c, t, realms, |c, p, authid| {
             read_cryptosign(c, p, authid, realms, &mut owners)
         })
-        .map(|principals| CryptosignAuth { principals })
+        .map(|(principals, authenticator)| CryptosignAuth {
+            principals,
+            authenticator,
+        })
     });
     let tls = method(c, &t, AuthMethod::Tls, |c, t| read_tls_auth(c, t, cx));
     Some(AuthPolicy {
@@ -95,14 +116,80 @@ fn method<T>(
 fn principals<T>(
     c: &mut Checker,
     t: &Table<'_>,
+    realms: &[String],
     item: impl FnMut(&mut Checker, &Table<'_>, &str) -> Option<T>,
-) -> Option<BTreeMap<String, T>> {
+) -> Option<(BTreeMap<String, T>, Option<DynamicAuth>)> {
     c.only_keys(t, METHOD_KEYS);
-    let Some(value) = t.get("principals") else {
-        c.problem(&t.child("principals"), "required key is missing");
-        return None;
+    let authenticator = read_authenticator(c, t, realms);
+    let principals = match (t.get("principals"), t.get("authenticator")) {
+        (Some(value), _) => read_principals(c, &t.child("principals"), value, item),
+        (None, Some(_)) => Some(BTreeMap::new()),
+        (None, None) => {
+            c.problem(
+                &t.child("principals"),
+                "required key is missing (or name an authenticator procedure)",
+            );
+            None
+        }
     };
-    read_principals(c, &t.child("principals"), value, item)
+    Some((principals?, authenticator?))
+}
+
+/// `authenticator` (a procedure's URI), `authenticator_realm` (one of the node's realms) and
+/// `authenticator_timeout` (seconds): `Some(None)` when there is no authenticator, `None` when
+/// something is wrong.
+fn read_authenticator(
+    c: &mut Checker,
+    t: &Table<'_>,
+    realms: &[String],
+) -> Option<Option<DynamicAuth>> {
+    let Some(procedure) = c.optional_string(t, "authenticator") else {
+        for key in ["authenticator_realm", "authenticator_timeout"] {
+            if t.get(key).is_some() {
+                c.problem(&t.child(key), "applies only with authenticator");
+            }
+        }
+        return if t.get("authenticator").is_some() {
+            None
+        } else {
+            Some(None)
+        };
+    };
+    let mut ok = true;
+    if !Uri::new(&procedure).is_valid(UriRules::Loose) {
+        c.problem(
+            &t.child("authenticator"),
+            format!("\"{procedure}\" is not a valid procedure URI"),
+        );
+        ok = false;
+    }
+    let realm = c.optional_string(t, "authenticator_realm");
+    if let Some(r) = &realm
+        && !realms.contains(r)
+    {
+        c.problem(
+            &t.child("authenticator_realm"),
+            format!("\"{r}\" is not one of the node's realms"),
+        );
+        ok = false;
+    }
+    let timeout = match c.optional_seconds(t, "authenticator_timeout") {
+        Some(d) if d.is_zero() => {
+            c.problem(
+                &t.child("authenticator_timeout"),
+                "must be more than 0 seconds",
+            );
+            ok = false;
+            d
+        }
+        Some(d) => d,
+        None => DEFAULT_AUTHENTICATOR_TIMEOUT,
+    };
+    ok.then_some(Some(DynamicAuth {
+        procedure,
+        realm,
+        timeout,
+    }))
 }
 
 /// The `tls` method: which certificate field is the authid, and the roles.

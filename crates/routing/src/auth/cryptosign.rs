@@ -9,9 +9,10 @@ use std::collections::HashMap;
 use crossway_protocol::{Dict, Message, Value};
 use ring::signature::{ED25519, UnparsedPublicKey};
 
+use super::dynamic::{Consult, Context, Next, Principal};
 use super::hex;
 use super::policy::{Admission, AuthMethod, CryptosignAuth, PublicKey};
-use super::{Failure, HelloAuth, Start, admits, identity, random_bytes};
+use super::{DYNAMIC, Failure, HelloAuth, STATIC, Start, admits, identity, random_bytes};
 use crate::identity::Identity;
 
 /// The length of a challenge, in bytes.
@@ -34,6 +35,8 @@ pub(crate) struct Pending {
     challenge: [u8; CHALLENGE_LEN],
     /// The principal's admission, if the key may sign for it in this realm.
     admission: Option<Admission>,
+    /// Who vouched for the principal: `static` or `dynamic`.
+    provider: &'static str,
 }
 
 impl KeyIndex {
@@ -50,12 +53,13 @@ impl KeyIndex {
     }
 }
 
-/// HELLO asked for cryptosign in `realm`.
+/// HELLO asked for cryptosign in `ctx.realm`. A key the principals do not list is asked of the
+/// authenticator, if there is one.
 pub(crate) fn start(
     auth: &CryptosignAuth,
     index: &KeyIndex,
     hello: &HelloAuth,
-    realm: &str,
+    ctx: Context<'_>,
 ) -> Start {
     let refuse = |why| {
         Start::Refuse(Failure::refused(
@@ -83,13 +87,64 @@ pub(crate) fn start(
         .authid
         .clone()
         .or_else(|| index.owners.get(&key).cloned());
-    let admission = authid
+    let listed = authid
         .as_ref()
         .and_then(|a| auth.principals.get(a))
-        .filter(|p| p.authorized_keys.contains(&key) && admits(&p.admission, realm))
+        .filter(|p| p.authorized_keys.contains(&key));
+    if listed.is_none()
+        && let Some(authenticator) = &auth.authenticator
+    {
+        let next = Next::Cryptosign {
+            authid: hello.authid.clone(),
+            key,
+        };
+        let consult = Consult::new(authenticator, AuthMethod::Cryptosign, hello, ctx, next);
+        return Start::Consult(Box::new(consult));
+    }
+    let admission = listed
+        .filter(|p| admits(&p.admission, ctx.realm))
         .map(|p| p.admission.clone());
+    challenge(authid, key, admission, STATIC)
+}
+
+/// The authenticator answered with `principal` for the client that named `key` (asking as
+/// `authid`).
+pub(crate) fn answered(principal: Principal, authid: Option<String>, key: PublicKey) -> Start {
+    let authid = principal.authid.or(authid);
+    if principal.pubkey != Some(key) {
+        return Start::Refuse(Failure::refused(
+            AuthMethod::Cryptosign,
+            authid.as_deref(),
+            "the authenticator answered for another key",
+        ));
+    }
+    let Some(authid) = authid else {
+        return Start::Refuse(Failure::refused(
+            AuthMethod::Cryptosign,
+            None,
+            "neither the client nor the authenticator named an authid",
+        ));
+    };
+    let admission = Admission {
+        role: principal.role,
+        realm: None,
+    };
+    challenge(Some(authid), key, Some(admission), DYNAMIC)
+}
+
+/// The CHALLENGE for the holder of `key`: 32 random bytes.
+fn challenge(
+    authid: Option<String>,
+    key: PublicKey,
+    admission: Option<Admission>,
+    provider: &'static str,
+) -> Start {
     let Ok(challenge) = random_bytes::<CHALLENGE_LEN>() else {
-        return refuse("no randomness for the challenge");
+        return Start::Refuse(Failure::refused(
+            AuthMethod::Cryptosign,
+            authid.as_deref(),
+            "no randomness for the challenge",
+        ));
     };
     let extra = Dict::from([
         ("challenge".to_owned(), Value::from(hex::encode(&challenge))),
@@ -100,6 +155,7 @@ pub(crate) fn start(
         key,
         challenge,
         admission,
+        provider,
     };
     Start::Challenge(
         Box::new(super::Pending::Cryptosign(pending)),
@@ -137,9 +193,12 @@ impl Pending {
             .verify(&self.challenge, sig)
             .is_ok();
         match (&self.admission, &self.authid) {
-            (Some(admission), Some(authid)) if valid => {
-                Ok(identity(authid, admission, AuthMethod::Cryptosign))
-            }
+            (Some(admission), Some(authid)) if valid => Ok(identity(
+                authid,
+                admission,
+                AuthMethod::Cryptosign,
+                self.provider,
+            )),
             (Some(_), Some(_)) => Err(refused("wrong signature")),
             _ => Err(refused("unknown key or authid, or not for this realm")),
         }

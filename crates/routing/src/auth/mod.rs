@@ -5,12 +5,14 @@
 //! - [`Authenticator`]: one endpoint's policy made ready to answer HELLOs (secrets kept as tags,
 //!   keys indexed), shared by every connection of the endpoint.
 //! - `hello`: what HELLO asks for; `ticket`, `wampcra`, `cryptosign`, `tls`: one method each;
+//!   `dynamic`: asking a dynamic authenticator (a procedure) about a principal;
 //!   `secret`: [`Secret`] and constant-time checks; `hex`: hexadecimal text.
 //!
 //! The router never tells a failed guess apart from an unknown authid: both end with the same
 //! ABORT, after a CHALLENGE made the same way.
 
 mod cryptosign;
+mod dynamic;
 mod hello;
 mod hex;
 pub mod policy;
@@ -20,6 +22,7 @@ mod timestamp;
 mod tls;
 mod wampcra;
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crossway_protocol::{Message, SessionId};
@@ -28,11 +31,13 @@ use ring::rand::{SecureRandom, SystemRandom};
 use crate::certificate::ClientCertificate;
 use crate::identity::Identity;
 
+use dynamic::Principal;
+pub(crate) use dynamic::{Consult, Context, Next};
 pub(crate) use hello::HelloAuth;
 pub use policy::{
     Admission, AnonymousAuth, AuthMethod, AuthPolicy, CertField, CraSalt, CryptosignAuth,
-    CryptosignPrincipal, MAX_ITERATIONS, PublicKey, TicketAuth, TicketPrincipal, TlsAuth,
-    WampCraAuth, WampCraPrincipal,
+    CryptosignPrincipal, DynamicAuth, MAX_ITERATIONS, PublicKey, TicketAuth, TicketPrincipal,
+    TlsAuth, WampCraAuth, WampCraPrincipal,
 };
 pub use secret::Secret;
 
@@ -49,15 +54,31 @@ pub struct Authenticator {
     keys: cryptosign::KeyIndex,
 }
 
-/// The start of one authentication, at HELLO.
+/// `authprovider` of principals from the configuration.
+const STATIC: &str = "static";
+/// `authprovider` of principals from a dynamic authenticator.
+const DYNAMIC: &str = "dynamic";
+
+/// The start of one authentication, at HELLO (or at an authenticator's answer).
 #[derive(Debug)]
 pub(crate) enum Start {
     /// Admitted at once (anonymous, tls).
     Admit(Identity),
     /// The client must answer this CHALLENGE; `Pending` checks the answer.
     Challenge(Box<Pending>, Message),
+    /// An authenticator must be asked first.
+    Consult(Box<Consult>),
     /// Refused.
     Refuse(Failure),
+}
+
+/// What a checked AUTHENTICATE came to.
+#[derive(Debug)]
+pub(crate) enum Finished {
+    /// The session is admitted as this identity.
+    Admitted(Identity),
+    /// An authenticator must judge the answer (a ticket of an unlisted authid).
+    Consult(Box<Consult>),
 }
 
 /// An authentication waiting for the client's AUTHENTICATE.
@@ -84,7 +105,7 @@ pub(crate) enum Failure {
         /// The authid tried, if any.
         authid: Option<String>,
         /// Why, for the log only.
-        why: &'static str,
+        why: Cow<'static, str>,
     },
     /// The answer broke the protocol (a signature of the wrong form).
     Violation(String),
@@ -98,7 +119,7 @@ pub struct Verdict {
     /// The authid tried (or given, on success).
     pub authid: Option<String>,
     /// `None` on success; otherwise why it failed (for the log; never sent to the client).
-    pub failure: Option<&'static str>,
+    pub failure: Option<Cow<'static, str>>,
 }
 
 /// The randomness the operating system gave no answer for (the router then refuses to
@@ -133,15 +154,15 @@ impl Authenticator {
         &self.policy
     }
 
-    /// Starts authenticating a HELLO to `realm` that asked for `hello`, on a connection with
-    /// `cert`; `session` is the id the session will have (WAMP-CRA's challenge names it).
+    /// Starts authenticating a HELLO that asked for `hello` in `ctx.realm`, on a connection with
+    /// `cert`.
     pub(crate) fn start(
         &self,
         hello: &HelloAuth,
-        realm: &str,
-        session: SessionId,
+        ctx: Context<'_>,
         cert: Option<&ClientCertificate>,
     ) -> Start {
+        let realm = ctx.realm;
         let Some(method) = hello.choose(&self.policy) else {
             return Start::Refuse(Failure::NoMethod);
         };
@@ -150,13 +171,16 @@ impl Authenticator {
                 Some(anonymous) => Start::Admit(Identity::anonymous_as(&anonymous.role)),
                 None => Start::Refuse(Failure::NoMethod),
             },
-            AuthMethod::Ticket => ticket::start(&self.tickets, hello, realm),
+            AuthMethod::Ticket => match &self.policy.ticket {
+                Some(tickets) => ticket::start(&self.tickets, tickets, hello, ctx),
+                None => Start::Refuse(Failure::NoMethod),
+            },
             AuthMethod::WampCra => match &self.policy.wampcra {
-                Some(cra) => wampcra::start(cra, &self.cra, hello, realm, session),
+                Some(cra) => wampcra::start(cra, &self.cra, hello, ctx),
                 None => Start::Refuse(Failure::NoMethod),
             },
             AuthMethod::Cryptosign => match &self.policy.cryptosign {
-                Some(cs) => cryptosign::start(cs, &self.keys, hello, realm),
+                Some(cs) => cryptosign::start(cs, &self.keys, hello, ctx),
                 None => Start::Refuse(Failure::NoMethod),
             },
             AuthMethod::Tls => match &self.policy.tls {
@@ -167,11 +191,32 @@ impl Authenticator {
     }
 
     /// Checks the client's AUTHENTICATE for `pending`.
-    pub(crate) fn finish(&self, pending: Pending, signature: &str) -> Result<Identity, Failure> {
+    pub(crate) fn finish(&self, pending: Pending, signature: &str) -> Result<Finished, Failure> {
         match pending {
             Pending::Ticket(p) => p.verify(&self.tags, signature),
-            Pending::WampCra(p) => p.verify(signature),
-            Pending::Cryptosign(p) => p.verify(signature),
+            Pending::WampCra(p) => p.verify(signature).map(Finished::Admitted),
+            Pending::Cryptosign(p) => p.verify(signature).map(Finished::Admitted),
+        }
+    }
+
+    /// Goes on with an authentication after the authenticator's `answer` to the call that
+    /// `next` was waiting for; `session` is the id the session will have.
+    pub(crate) fn answered(
+        &self,
+        next: Next,
+        answer: Message,
+        realm: &str,
+        session: SessionId,
+    ) -> Start {
+        let (method, authid) = next.attempt();
+        let principal = match Principal::from_answer(answer, method, realm) {
+            Ok(principal) => principal,
+            Err(why) => return Start::Refuse(Failure::refused(method, authid, why)),
+        };
+        match next {
+            Next::Ticket { authid } => ticket::answered(principal, &authid),
+            Next::WampCra { authid } => wampcra::answered(principal, authid, &self.cra, session),
+            Next::Cryptosign { authid, key } => cryptosign::answered(principal, authid, key),
         }
     }
 }
@@ -189,11 +234,15 @@ impl Pending {
 
 impl Failure {
     /// The failure of `method` for `authid`, with `why` for the log.
-    pub(crate) fn refused(method: AuthMethod, authid: Option<&str>, why: &'static str) -> Failure {
+    pub(crate) fn refused(
+        method: AuthMethod,
+        authid: Option<&str>,
+        why: impl Into<Cow<'static, str>>,
+    ) -> Failure {
         Failure::Refused {
             method,
             authid: authid.map(str::to_owned),
-            why,
+            why: why.into(),
         }
     }
 }
@@ -223,14 +272,21 @@ fn admits(admission: &Admission, realm: &str) -> bool {
 }
 
 /// The identity of a principal admitted by `method`.
-fn identity(authid: &str, admission: &Admission, method: AuthMethod) -> Identity {
+fn identity(
+    authid: &str,
+    admission: &Admission,
+    method: AuthMethod,
+    provider: &'static str,
+) -> Identity {
     Identity {
         authid: authid.to_owned(),
         authrole: admission.role.clone(),
         authmethod: method.name().to_owned(),
-        authprovider: "static".to_owned(),
+        authprovider: provider.to_owned(),
     }
 }
 
+#[cfg(test)]
+mod dynamic_tests;
 #[cfg(test)]
 mod tests;

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::time::Duration;
 
 use super::secret::Secret;
 
@@ -40,11 +41,32 @@ pub struct Admission {
     pub realm: Option<String>,
 }
 
+/// A dynamic authenticator: a procedure the router calls to decide on a principal, as
+/// Crossbar.io's dynamic authenticators work.
+///
+/// It is called with `(realm, authid, details)`; `details` holds `authmethod`, `authid`,
+/// `authextra`, `session`, `transport` (`peer`, `type`) and, for tickets, `ticket`. It answers
+/// with the principal: a dictionary with `role` (a plain string is the role, for tickets), and
+/// optionally `authid` (the authid to admit as) and `realm` (which must be the realm asked for);
+/// for WAMP-CRA also `secret` (and `salt`, `iterations`, `keylen`), for cryptosign `pubkey` (the
+/// key the client named). An ERROR, or no answer within `timeout`, refuses the session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DynamicAuth {
+    /// The procedure.
+    pub procedure: String,
+    /// The realm where it is registered; `None`: the realm the client asks to join.
+    pub realm: Option<String>,
+    /// How long the router waits for the answer.
+    pub timeout: Duration,
+}
+
 /// The `ticket` method.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TicketAuth {
     /// The principals, by authid.
     pub principals: BTreeMap<String, TicketPrincipal>,
+    /// Asked about every authid the principals do not list.
+    pub authenticator: Option<DynamicAuth>,
 }
 
 /// One principal of the `ticket` method.
@@ -61,6 +83,8 @@ pub struct TicketPrincipal {
 pub struct WampCraAuth {
     /// The principals, by authid.
     pub principals: BTreeMap<String, WampCraPrincipal>,
+    /// Asked about every authid the principals do not list.
+    pub authenticator: Option<DynamicAuth>,
 }
 
 /// One principal of the `wampcra` method.
@@ -97,6 +121,8 @@ pub struct CraSalt {
 pub struct CryptosignAuth {
     /// The principals, by authid.
     pub principals: BTreeMap<String, CryptosignPrincipal>,
+    /// Asked about every key the principals do not list.
+    pub authenticator: Option<DynamicAuth>,
 }
 
 /// One principal of the `cryptosign` method.

@@ -78,9 +78,16 @@ fn policy() -> AuthPolicy {
         anonymous: None,
         ticket: Some(TicketAuth {
             principals: tickets,
+            authenticator: None,
         }),
-        wampcra: Some(WampCraAuth { principals: cra }),
-        cryptosign: Some(CryptosignAuth { principals: keys }),
+        wampcra: Some(WampCraAuth {
+            principals: cra,
+            authenticator: None,
+        }),
+        cryptosign: Some(CryptosignAuth {
+            principals: keys,
+            authenticator: None,
+        }),
         tls: Some(TlsAuth {
             authid: CertField::CommonName,
             role: Some("device".to_owned()),

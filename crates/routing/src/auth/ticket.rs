@@ -6,12 +6,12 @@
 
 use std::collections::HashMap;
 
-use crossway_protocol::{Dict, Message};
+use crossway_protocol::{Dict, Message, Value};
 
+use super::dynamic::{Consult, Context, Next, Principal};
 use super::policy::{Admission, AuthMethod, TicketAuth};
 use super::secret::{SecretTag, TagKey};
-use super::{Failure, HelloAuth, Start, admits, identity};
-use crate::identity::Identity;
+use super::{DYNAMIC, Failure, Finished, HelloAuth, STATIC, Start, admits, identity};
 
 /// The tickets of an endpoint, kept as tags.
 #[derive(Debug, Default)]
@@ -28,6 +28,8 @@ pub(crate) struct Pending {
     /// The principal, if it exists and may join the realm asked for.
     principal: Option<(SecretTag, Admission)>,
     decoy: Option<SecretTag>,
+    /// The authenticator to ask, for an authid the principals do not list.
+    consult: Option<Consult>,
 }
 
 impl Tickets {
@@ -53,8 +55,14 @@ impl Tickets {
     }
 }
 
-/// HELLO asked for ticket authentication as `hello.authid` in `realm`.
-pub(crate) fn start(tickets: &Tickets, hello: &HelloAuth, realm: &str) -> Start {
+/// HELLO asked for ticket authentication as `hello.authid` in `ctx.realm`. An authid the
+/// principals do not list is asked of the authenticator, if there is one, once the ticket comes.
+pub(crate) fn start(
+    tickets: &Tickets,
+    auth: &TicketAuth,
+    hello: &HelloAuth,
+    ctx: Context<'_>,
+) -> Start {
     let Some(authid) = hello.authid.clone() else {
         return Start::Refuse(Failure::refused(
             AuthMethod::Ticket,
@@ -62,11 +70,22 @@ pub(crate) fn start(tickets: &Tickets, hello: &HelloAuth, realm: &str) -> Start 
             "HELLO named no authid",
         ));
     };
-    let principal = tickets
-        .by_authid
-        .get(&authid)
-        .filter(|(_, admission)| admits(admission, realm))
+    let listed = tickets.by_authid.get(&authid);
+    let principal = listed
+        .filter(|(_, admission)| admits(admission, ctx.realm))
         .cloned();
+    let consult = match (listed, &auth.authenticator) {
+        (None, Some(authenticator)) => Some(Consult::new(
+            authenticator,
+            AuthMethod::Ticket,
+            hello,
+            ctx,
+            Next::Ticket {
+                authid: authid.clone(),
+            },
+        )),
+        _ => None,
+    };
     let challenge = Message::Challenge {
         auth_method: AuthMethod::Ticket.name().to_owned(),
         extra: Dict::new(),
@@ -75,23 +94,45 @@ pub(crate) fn start(tickets: &Tickets, hello: &HelloAuth, realm: &str) -> Start 
         authid,
         principal,
         decoy: tickets.decoy.clone(),
+        consult,
     };
     Start::Challenge(Box::new(super::Pending::Ticket(pending)), challenge)
 }
 
+/// The authenticator admitted `principal` for the ticket presented as `authid`.
+pub(crate) fn answered(principal: Principal, authid: &str) -> Start {
+    let authid = principal.authid.as_deref().unwrap_or(authid);
+    let admission = Admission {
+        role: principal.role,
+        realm: None,
+    };
+    Start::Admit(identity(authid, &admission, AuthMethod::Ticket, DYNAMIC))
+}
+
 impl Pending {
-    /// Checks the ticket the client sent.
-    pub(crate) fn verify(self, tags: &TagKey, ticket: &str) -> Result<Identity, Failure> {
+    /// Checks the ticket the client sent, or hands it to the authenticator.
+    pub(crate) fn verify(self, tags: &TagKey, ticket: &str) -> Result<Finished, Failure> {
         let refused = |why| Failure::refused(AuthMethod::Ticket, Some(&self.authid), why);
-        match &self.principal {
-            Some((tag, admission)) => {
+        match (&self.principal, self.consult) {
+            (Some((tag, admission)), _) => {
                 if tags.matches(tag, ticket.as_bytes()) {
-                    Ok(identity(&self.authid, admission, AuthMethod::Ticket))
+                    Ok(Finished::Admitted(identity(
+                        &self.authid,
+                        admission,
+                        AuthMethod::Ticket,
+                        STATIC,
+                    )))
                 } else {
                     Err(refused("wrong ticket"))
                 }
             }
-            None => {
+            (None, Some(mut consult)) => {
+                if let Some(details) = consult.details_mut() {
+                    details.insert("ticket".to_owned(), Value::from(ticket));
+                }
+                Ok(Finished::Consult(Box::new(consult)))
+            }
+            (None, None) => {
                 if let Some(decoy) = &self.decoy {
                     // The same work as for a known principal; the answer is no either way.
                     let _ = tags.matches(decoy, ticket.as_bytes());

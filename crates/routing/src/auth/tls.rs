@@ -2,7 +2,7 @@
 //! session; there is no CHALLENGE.
 
 use super::policy::{AuthMethod, CertField, TlsAuth};
-use super::{Failure, HelloAuth, Start, admits, identity};
+use super::{Failure, HelloAuth, STATIC, Start, admits, identity};
 use crate::certificate::ClientCertificate;
 
 /// HELLO asked for `tls` authentication in `realm`, on a connection with `cert`.
@@ -43,7 +43,7 @@ pub(crate) fn admit(
     if !admits(&admission, realm) {
         return refuse(Some(&authid), "the principal may not join this realm");
     }
-    Start::Admit(identity(&authid, &admission, AuthMethod::Tls))
+    Start::Admit(identity(&authid, &admission, AuthMethod::Tls, STATIC))
 }
 
 /// The authid `field` gives for `cert`.

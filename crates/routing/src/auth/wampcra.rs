@@ -17,9 +17,12 @@ use crossway_protocol::{Dict, Message, SessionId, Value};
 
 use ring::{hmac, pbkdf2};
 
-use super::policy::{Admission, AuthMethod, CraSalt, WampCraAuth, WampCraPrincipal};
+use super::dynamic::{Consult, Context, Next, Principal};
+use super::policy::{Admission, AuthMethod, CraSalt, WampCraAuth};
 use super::timestamp::utc_timestamp;
-use super::{Failure, HelloAuth, RandomFailed, Start, admits, identity, random_bytes};
+use super::{
+    DYNAMIC, Failure, HelloAuth, RandomFailed, STATIC, Start, admits, identity, random_bytes,
+};
 use crate::identity::Identity;
 
 /// The role a challenge names for an unknown authid when the endpoint has no principal at all.
@@ -46,6 +49,8 @@ pub(crate) struct Pending {
     key: hmac::Key,
     /// The principal's admission, if it exists and may join the realm asked for.
     admission: Option<Admission>,
+    /// Who vouched for the principal: `static` or `dynamic`.
+    provider: &'static str,
 }
 
 impl Keys {
@@ -55,7 +60,12 @@ impl Keys {
         let keys = auth
             .iter()
             .flat_map(|a| a.principals.iter())
-            .map(|(authid, p)| (authid.clone(), signing_key(p)))
+            .map(|(authid, p)| {
+                (
+                    authid.clone(),
+                    signing_key(p.secret.expose(), p.salt.as_ref()),
+                )
+            })
             .collect();
         let principals: Vec<_> = auth
             .map(|a| a.principals.values().collect())
@@ -105,14 +115,16 @@ impl Keys {
     }
 }
 
-/// HELLO asked for WAMP-CRA as `hello.authid` in `realm`; the session will be `session`.
-pub(crate) fn start(
-    auth: &WampCraAuth,
-    keys: &Keys,
-    hello: &HelloAuth,
-    realm: &str,
-    session: SessionId,
-) -> Start {
+/// A principal's challenge data: its role, its salting, its signing key, its admission.
+struct Known {
+    salt: Option<CraSalt>,
+    key: hmac::Key,
+    admission: Admission,
+}
+
+/// HELLO asked for WAMP-CRA as `hello.authid` in `ctx.realm`. An authid the principals do not
+/// list is asked of the authenticator, if there is one; otherwise it gets a decoy challenge.
+pub(crate) fn start(auth: &WampCraAuth, keys: &Keys, hello: &HelloAuth, ctx: Context<'_>) -> Start {
     let Some(authid) = hello.authid.clone() else {
         return Start::Refuse(Failure::refused(
             AuthMethod::WampCra,
@@ -120,10 +132,62 @@ pub(crate) fn start(
             "HELLO named no authid",
         ));
     };
-    let principal = auth
-        .principals
-        .get(&authid)
-        .filter(|p| admits(&p.admission, realm));
+    let listed = auth.principals.get(&authid);
+    if listed.is_none()
+        && let Some(authenticator) = &auth.authenticator
+    {
+        let next = Next::WampCra {
+            authid: authid.clone(),
+        };
+        let consult = Consult::new(authenticator, AuthMethod::WampCra, hello, ctx, next);
+        return Start::Consult(Box::new(consult));
+    }
+    let known = listed
+        .filter(|p| admits(&p.admission, ctx.realm))
+        .and_then(|p| {
+            Some(Known {
+                salt: p.salt.clone(),
+                key: keys.keys.get(&authid)?.clone(),
+                admission: p.admission.clone(),
+            })
+        });
+    challenge(authid, known, keys, ctx.session, STATIC)
+}
+
+/// The authenticator answered with `principal` for the client asking as `authid`.
+pub(crate) fn answered(
+    principal: Principal,
+    authid: String,
+    keys: &Keys,
+    session: SessionId,
+) -> Start {
+    let Some(secret) = principal.secret else {
+        return Start::Refuse(Failure::refused(
+            AuthMethod::WampCra,
+            Some(&authid),
+            "the authenticator gave no secret",
+        ));
+    };
+    let authid = principal.authid.unwrap_or(authid);
+    let known = Known {
+        key: signing_key(secret.as_bytes(), principal.salt.as_ref()),
+        salt: principal.salt,
+        admission: Admission {
+            role: principal.role,
+            realm: None,
+        },
+    };
+    challenge(authid, Some(known), keys, session, DYNAMIC)
+}
+
+/// The CHALLENGE for `authid`: the principal's if `known`, a decoy otherwise.
+fn challenge(
+    authid: String,
+    known: Option<Known>,
+    keys: &Keys,
+    session: SessionId,
+    provider: &'static str,
+) -> Start {
     let nonce = match random_bytes::<32>() {
         Ok(bytes) => STANDARD.encode(bytes),
         Err(_) => {
@@ -134,16 +198,15 @@ pub(crate) fn start(
             ));
         }
     };
-    let known = principal.and_then(|p| Some((p, keys.keys.get(&authid)?)));
-    let (role, salt, key) = match known {
-        Some((p, key)) => (p.admission.role.as_str(), p.salt.clone(), key.clone()),
+    let (role, salt, key) = match &known {
+        Some(k) => (k.admission.role.as_str(), k.salt.clone(), k.key.clone()),
         None => (keys.role.as_str(), keys.salt(&authid), keys.key.clone()),
     };
     let challenge = serde_json::json!({
         "authid": authid,
         "authrole": role,
         "authmethod": AuthMethod::WampCra.name(),
-        "authprovider": "static",
+        "authprovider": provider,
         "nonce": nonce,
         "timestamp": utc_timestamp(SystemTime::now()),
         "session": session.0,
@@ -159,7 +222,8 @@ pub(crate) fn start(
         authid,
         challenge,
         key,
-        admission: known.map(|(p, _)| p.admission.clone()),
+        admission: known.map(|k| k.admission),
+        provider,
     };
     Start::Challenge(
         Box::new(super::Pending::WampCra(pending)),
@@ -179,19 +243,24 @@ impl Pending {
         };
         let valid = hmac::verify(&self.key, self.challenge.as_bytes(), &mac).is_ok();
         match &self.admission {
-            Some(admission) if valid => Ok(identity(&self.authid, admission, AuthMethod::WampCra)),
+            Some(admission) if valid => Ok(identity(
+                &self.authid,
+                admission,
+                AuthMethod::WampCra,
+                self.provider,
+            )),
             Some(_) => Err(refused("wrong signature")),
             None => Err(refused("unknown authid, or not for this realm")),
         }
     }
 }
 
-/// The key a principal's challenges are signed with: its secret, or the key derived from it.
-fn signing_key(principal: &WampCraPrincipal) -> hmac::Key {
-    match &principal.salt {
-        None => hmac::Key::new(hmac::HMAC_SHA256, principal.secret.expose()),
+/// The key challenges are signed with: the secret, or the key derived from it with `salt`.
+fn signing_key(secret: &[u8], salt: Option<&CraSalt>) -> hmac::Key {
+    match salt {
+        None => hmac::Key::new(hmac::HMAC_SHA256, secret),
         Some(salt) => {
-            let derived = derive_key(principal.secret.expose(), salt);
+            let derived = derive_key(secret, salt);
             hmac::Key::new(hmac::HMAC_SHA256, derived.as_bytes())
         }
     }

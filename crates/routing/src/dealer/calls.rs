@@ -13,6 +13,7 @@ use crossway_protocol::{Dict, RegistrationId, RequestId, SessionId};
 use dashmap::DashMap;
 use event_listener::Event;
 
+use super::caller::Caller;
 use super::in_flight::Side;
 use crate::member::Member;
 
@@ -21,8 +22,8 @@ use crate::member::Member;
 pub(crate) struct Call {
     /// The router's id of the INVOCATION (unique in the router).
     pub(crate) invocation: RequestId,
-    /// The session that called.
-    pub(crate) caller: Arc<Member>,
+    /// Who called.
+    pub(crate) caller: Caller,
     /// The caller's CALL request id.
     pub(crate) request: RequestId,
     /// The session that runs it.
@@ -136,7 +137,9 @@ impl Calls {
         let (_, call) = self.by_invocation.remove(&id)?;
         self.by_request
             .remove_if(&(call.caller.id(), call.request), |_, inv| *inv == id);
-        call.caller.in_flight().remove(Side::Caller, id);
+        if let Some(in_flight) = call.caller.in_flight() {
+            in_flight.remove(Side::Caller, id);
+        }
         call.callee.in_flight().remove(Side::Callee, id);
         let deadline = *call.deadline();
         if let Some(deadline) = deadline {

@@ -11,6 +11,7 @@
 //! ERROR caused by a callee) is queued without waiting, and a full outbox closes that session as a
 //! slow consumer, as events do.
 
+mod caller;
 mod calls;
 mod in_flight;
 mod options;
@@ -20,7 +21,7 @@ mod registry;
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crossway_protocol::ids::IdSequence;
 use crossway_protocol::message::code;
@@ -32,6 +33,8 @@ use event_listener::Event;
 use crate::error::RequestError;
 use crate::member::Member;
 
+use caller::Caller;
+pub use caller::Waiter;
 pub(crate) use calls::Call;
 use calls::Calls;
 pub(crate) use in_flight::InFlight;
@@ -231,7 +234,7 @@ impl Dealer {
         }
         let started = self.calls.start(Call {
             invocation,
-            caller: Arc::clone(caller),
+            caller: Caller::Session(Arc::clone(caller)),
             request: call.request,
             callee: Arc::clone(&callee),
             registration: registration.id(),
@@ -255,6 +258,64 @@ impl Dealer {
             ));
         }
         CallOutcome::Routed
+    }
+
+    /// Calls `procedure` for the router itself (a dynamic authenticator) with `args`, giving up
+    /// after `timeout`; the answer (RESULT, or ERROR: the callee's, or `wamp.error.canceled` when
+    /// time runs out or the callee leaves) comes to the returned [`Waiter`].
+    pub(crate) fn consult(
+        &self,
+        procedure: &Uri,
+        args: List,
+        timeout: Duration,
+    ) -> Result<Arc<Waiter>, RequestError> {
+        let missing = || RequestError::NoSuchProcedure(procedure.clone());
+        let registration = self
+            .registry_read()
+            .lookup(procedure)
+            .cloned()
+            .ok_or_else(missing)?;
+        let callee = registration.pick().ok_or_else(missing)?;
+        let invocation = self.calls.next_invocation();
+        if !callee
+            .in_flight()
+            .add(Side::Callee, invocation, self.limits.per_callee)
+        {
+            return Err(RequestError::TooManyCalls(
+                "the authenticator has too many invocations in flight".to_owned(),
+            ));
+        }
+        let mut details = Dict::new();
+        if registration.policy() != crate::matcher::MatchPolicy::Exact {
+            details.insert("procedure".to_owned(), procedure.as_str().into());
+        }
+        let waiter = Arc::new(Waiter::default());
+        self.calls.start(Call {
+            invocation,
+            caller: Caller::Router(Arc::clone(&waiter)),
+            request: invocation,
+            callee: Arc::clone(&callee),
+            registration: registration.id(),
+            receive_progress: false,
+            streaming: false.into(),
+            killing: false.into(),
+            details: details.clone(),
+            timeout: Some(timeout),
+            deadline: Mutex::new(Instant::now().checked_add(timeout)),
+        });
+        let sent = callee.deliver(&Message::Invocation {
+            request: invocation,
+            registration: registration.id(),
+            details,
+            args: Some(args),
+            kwargs: None,
+        });
+        if !sent && self.calls.finish(invocation).is_some() {
+            return Err(RequestError::Canceled(
+                "the authenticator could not take the invocation".to_owned(),
+            ));
+        }
+        Ok(waiter)
     }
 
     /// A CALL with the request id of a call in flight: the next chunk of a progressive call.
