@@ -111,6 +111,37 @@ def rawsocket_seeds(out):
         write(out, "rawsocket_framing", name, bytes([c0, c1]) + stream)
 
 
+def proxy_seeds(out):
+    sig = b"\r\n\r\n\x00\r\nQUIT\n"
+    rs = bytes([MAGIC, 0xF1, 0, 0])
+
+    def v2(cmd, fam, payload):
+        return sig + bytes([cmd, fam]) + len(payload).to_bytes(2, "big") + payload
+
+    tcp4 = bytes([192, 0, 2, 1, 198, 51, 100, 1]) + (56324).to_bytes(2, "big") + (443).to_bytes(2, "big")
+    tcp6 = bytes(15) + b"\x01" + bytes(15) + b"\x02" + (1).to_bytes(2, "big") + (2).to_bytes(2, "big")
+    tlvs = bytes([0x04, 0, 0, 0x01, 0, 2]) + b"h2" + bytes([0x20, 0, 5, 1, 0, 0, 0, 0])
+    seeds = {
+        "v1-tcp4": (0x02, b"PROXY TCP4 192.0.2.1 198.51.100.1 56324 443\r\n" + rs),
+        "v1-tcp6": (0x00, b"PROXY TCP6 2001:db8::1 ::1 1 65535\r\n" + rs),
+        "v1-unknown": (0x02, b"PROXY UNKNOWN ffff::1 ::1 1 2\r\n" + rs),
+        "v1-chunked": (0x02 | (3 << 2) | 0x80, b"PROXY TCP4 192.0.2.1 198.51.100.1 1 2\r\nGET"),
+        "v1-too-long": (0x02, b"PROXY UNKNOWN " + b"a" * 120 + b"\r\n"),
+        "v1-truncated": (0x02, b"PROXY TCP4 192.0.2.1"),
+        "v2-tcp4": (0x01, v2(0x21, 0x11, tcp4) + rs),
+        "v2-tcp4-tlvs": (0x03, v2(0x21, 0x11, tcp4 + tlvs) + rs),
+        "v2-tcp6": (0x03 | (5 << 2), v2(0x21, 0x21, tcp6) + rs),
+        "v2-local": (0x01, v2(0x20, 0x00, b"") + rs),
+        "v2-unix": (0x03, v2(0x21, 0x31, bytes(216)) + rs),
+        "v2-unknown-family": (0x03, v2(0x21, 0x41, tcp4)),
+        "v2-short": (0x03, v2(0x21, 0x21, tcp4)),
+        "v2-too-long": (0x03, sig + bytes([0x21, 0x11, 0xFF, 0xFF])),
+        "not-proxy": (0x03, rs),
+    }
+    for name, (control, stream) in seeds.items():
+        write(out, "proxy_header", name, bytes([control]) + stream)
+
+
 def config_seeds(out):
     write(out, "config", "repo-config.yaml", (ROOT / "config.yaml").read_bytes())
     variants = {
@@ -204,6 +235,7 @@ def main():
     out = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "fuzz" / "corpus"
     codec_seeds(out)
     rawsocket_seeds(out)
+    proxy_seeds(out)
     config_seeds(out)
 
 

@@ -5,11 +5,13 @@
 //! - [`memio`]: [`memio::MemIo`], an in-memory byte stream whose reads come from the input.
 //! - [`rawsocket`]: the RawSocket server handshake and frame reader against a reference model.
 //! - [`config`]: the configuration loader on a temporary file.
+//! - [`proxy`]: the PROXY protocol header parser and reader.
 //! - [`report_stack_overflows`]: makes a stack overflow a crash that libFuzzer saves.
 
 pub mod codec;
 pub mod config;
 pub mod memio;
+pub mod proxy;
 pub mod rawsocket;
 
 use std::sync::Once;

@@ -106,6 +106,7 @@ pub fn endpoint(name: &str) -> EndpointSpec {
         unix_mode: None,
         max_connections: None,
         auth: crossway_routing::AuthPolicy::open(),
+        proxy: None,
     }
 }
 

@@ -193,6 +193,8 @@ class Target:
     path: str = "/ws"
     # The client's own address (e.g. 127.0.0.2), to be told apart from other clients.
     source: str | None = None
+    # Extra HTTP headers of the WebSocket upgrade request (X-Forwarded-For, ...).
+    headers: dict[str, str] | None = None
 
     @classmethod
     def from_url(cls, url: str) -> Target:
@@ -250,7 +252,9 @@ async def connect(
     ser = SERIALIZERS[serializer]()
     factory: Any
     if target.framing == "websocket":
-        factory = WampWebSocketClientFactory(lambda: session, url=target.url, serializers=[ser])
+        factory = WampWebSocketClientFactory(
+            lambda: session, url=target.url, serializers=[ser], headers=target.headers
+        )
         factory.protocol = _WsProtocol
         if ws_options:
             factory.setProtocolOptions(**ws_options)

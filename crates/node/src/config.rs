@@ -10,6 +10,7 @@
 //! - `env`: `${VAR}` references in string values, replaced from the environment.
 //! - `limits`: the node-wide `limits` block.
 //! - `tls`: an endpoint's `tls` block.
+//! - `proxy`: an endpoint's `proxy` block (trusted proxies, PROXY header, forwarding headers).
 //! - `auth`, `principals`: an endpoint's `auth` block, its methods and their principals.
 //! - `roles`: a realm's roles and their permissions.
 //! - `coverage`: warnings about roles an endpoint gives that a realm lacks.
@@ -26,6 +27,7 @@ mod load;
 mod model;
 mod principals;
 mod problem;
+mod proxy;
 mod roles;
 mod tls;
 

@@ -25,6 +25,7 @@ use crate::control::Control;
 use crate::counters::Counters;
 use crate::gate::Gate;
 use crate::limits::{FLUSH_TIMEOUT, REFUSAL_TIMEOUT};
+use crate::proxy::{Origin, ProxyPolicy, ProxyRefusal};
 use crate::reader::{ReaderParts, read_loop};
 use crate::stop::{StopSignal, TaskToken};
 use crate::throttle::AuthThrottle;
@@ -57,6 +58,8 @@ pub struct EndpointContext {
     pub auth: Arc<Authenticator>,
     /// The node's authentication failures by client address.
     pub throttle: Arc<AuthThrottle>,
+    /// The proxies this endpoint trusts to name clients, if any.
+    pub proxy: Option<ProxyPolicy>,
 }
 
 /// Serves one accepted connection to its end. Never panics on peer input; every failure ends
@@ -73,39 +76,78 @@ pub fn serve(
     token: TaskToken,
 ) -> impl Future<Output = ()> + Send {
     let counters = ep.counters.clone();
-    let peer = client_address(&peer);
+    let mut origin = Origin::direct(client_address(&peer), ep.tls.is_some());
     let span = info_span!(
         "session",
         id = field::Empty,
-        peer = %peer,
+        peer = field::Empty,
+        proxy = field::Empty,
         endpoint = %ep.name,
         realm = field::Empty,
         cert = field::Empty
     );
+    // The span's `peer` is written once, when it is final: at once without a proxy, else when
+    // the handshake has decided it (or failed).
+    let proxied = ep.proxy.is_some();
+    if !proxied {
+        origin.record_in(&span);
+    }
     let work = async move {
         let _token = token;
+        let settled = |origin: &Origin| {
+            if proxied {
+                origin.record_in(&Span::current());
+            }
+        };
         let _permit = match ep.gate.admit() {
             Ok(permit) => permit,
             Err(full) => {
+                settled(&origin);
                 Counters::bump(&ep.counters.connections_refused);
                 warn!("refusing a connection: {full}");
-                Box::pin(refuse(io, &ep, format!("too many connections: {full}"))).await;
+                Box::pin(refuse(
+                    io,
+                    &ep,
+                    origin,
+                    format!("too many connections: {full}"),
+                ))
+                .await;
                 return;
             }
         };
-        let handshake = Box::pin(handshake(io, &ep));
+        // The handshake works on a copy of the origin and gives it back: on a timeout the
+        // socket's address stands.
+        let handshake = Box::pin(handshake(io, &ep, origin));
         let (conn, cert) = match rt::timeout(ep.limits.handshake_timeout, handshake).await {
-            Ok(Ok(done)) => done,
-            Ok(Err(failure)) => {
+            Ok((decided, Ok(done))) => {
+                origin = decided;
+                settled(&origin);
+                done
+            }
+            Ok((decided, Err(Failure::Proxy(refusal)))) => {
+                settled(&decided);
+                Counters::bump(&ep.counters.proxy_refusals);
+                if refusal.is_silent() {
+                    debug!(reason = %refusal, "closed: no PROXY header");
+                } else {
+                    warn!(reason = %refusal, "closed: no acceptable PROXY header");
+                }
+                return;
+            }
+            Ok((decided, Err(failure))) => {
+                settled(&decided);
                 let counter = match failure {
                     Failure::Tls(_) => &ep.counters.tls_handshake_failures,
-                    Failure::Framing(_) => &ep.counters.framing_handshake_failures,
+                    Failure::Framing(_) | Failure::Proxy(_) => {
+                        &ep.counters.framing_handshake_failures
+                    }
                 };
                 Counters::bump(counter);
                 debug!(reason = %failure, "handshake failed");
                 return;
             }
             Err(_) => {
+                settled(&origin);
                 Counters::bump(&ep.counters.handshake_timeouts);
                 debug!(
                     "handshake timed out after {:?}",
@@ -117,19 +159,26 @@ pub fn serve(
         if let Some(cert) = &cert {
             tracing::Span::current().record("cert", field::display(cert));
         }
-        run_session(conn, cert, peer, &ep).await;
+        run_session(conn, cert, origin, &ep).await;
     };
     guarded(work, span, counters)
 }
 
-/// Refuses a connection over the limit in its framing (after TLS where the endpoint has it, so
-/// that the peer can read the refusal).
-async fn refuse(io: BoxedIo, ep: &EndpointContext, reason: String) {
+/// Refuses a connection over the limit in its framing (after its PROXY header and TLS where the
+/// endpoint has them, so that the peer can read the refusal).
+async fn refuse(mut io: BoxedIo, ep: &EndpointContext, origin: Origin, reason: String) {
     let kind = match ep.kind {
         TransportKind::WebSocket => Refusal::WebSocket,
         TransportKind::RawSocket => Refusal::RawSocket,
         TransportKind::Universal => Refusal::Universal,
     };
+    if let Some(policy) = &ep.proxy {
+        let mut origin = origin;
+        let header = policy.accept_header(&mut io, &mut origin);
+        if !matches!(rt::timeout(REFUSAL_TIMEOUT, header).await, Ok(Ok(()))) {
+            return;
+        }
+    }
     let io = match &ep.tls {
         Some(tls) => match rt::timeout(REFUSAL_TIMEOUT, tls.accept(io)).await {
             Ok(Ok((io, _))) => io,
@@ -160,6 +209,9 @@ fn guarded(
 /// Why a handshake failed, by layer.
 #[derive(Debug, thiserror::Error)]
 enum Failure {
+    /// The PROXY header (missing, malformed, or from a peer that is not trusted).
+    #[error("{0}")]
+    Proxy(ProxyRefusal),
     /// The TLS handshake.
     #[error("TLS: {0}")]
     Tls(HandshakeError),
@@ -168,11 +220,32 @@ enum Failure {
     Framing(HandshakeError),
 }
 
-/// TLS (on a TLS endpoint), then the framing handshake.
+/// The PROXY header (where the endpoint requires one), TLS (on a TLS endpoint), then the framing
+/// handshake; gives back `origin` with what a trusted proxy said of the client on the way.
 async fn handshake(
     io: BoxedIo,
     ep: &EndpointContext,
+    mut origin: Origin,
+) -> (
+    Origin,
+    Result<(Connection, Option<ClientCertificate>), Failure>,
+) {
+    let done = layers(io, ep, &mut origin).await;
+    (origin, done)
+}
+
+/// The layers of [`handshake`], in order.
+async fn layers(
+    mut io: BoxedIo,
+    ep: &EndpointContext,
+    origin: &mut Origin,
 ) -> Result<(Connection, Option<ClientCertificate>), Failure> {
+    if let Some(policy) = &ep.proxy {
+        policy
+            .accept_header(&mut io, origin)
+            .await
+            .map_err(Failure::Proxy)?;
+    }
     let (io, cert) = match &ep.tls {
         Some(acceptor) => {
             let (io, peer) = acceptor.accept(io).await.map_err(Failure::Tls)?;
@@ -186,11 +259,16 @@ async fn handshake(
         TransportKind::Universal => crossway_transport::accept_universal(io, &ep.ws, &ep.rs).await,
     }
     .map_err(Failure::Framing)?;
+    // Taken here, so that the headers are not kept for the connection's life.
+    let mut conn = conn;
+    if let (Some(policy), Some(headers)) = (&ep.proxy, conn.forwarding.take()) {
+        origin.take_forwarding(policy, &headers);
+    }
     Ok((conn, cert))
 }
 
-/// The client's address: the one place a connection's [`PeerAddress`] is decided (from the
-/// socket today; behind a trusted proxy, from what the proxy says).
+/// The socket's peer, where a connection's [`PeerAddress`] starts ([`Origin`] decides the final
+/// one, behind a trusted proxy from what the proxy says).
 fn client_address(peer: &PeerAddr) -> PeerAddress {
     match peer {
         PeerAddr::Tcp(sa) => PeerAddress::Tcp(*sa),
@@ -218,7 +296,7 @@ fn client_certificate(peer: PeerIdentity) -> ClientCertificate {
 fn run_session(
     conn: Connection,
     cert: Option<ClientCertificate>,
-    peer: PeerAddress,
+    origin: Origin,
     ep: &EndpointContext,
 ) -> impl Future<Output = ()> + '_ {
     async move {
@@ -227,6 +305,7 @@ fn run_session(
             writer,
             serializer,
             framing,
+            ..
         } = conn;
         let Some(codec) = Codec::from_name(serializer.name()) else {
             warn!(
@@ -247,7 +326,9 @@ fn run_session(
             ep.router.clone(),
             tx.clone(),
             TransportInfo {
-                peer,
+                peer: origin.peer,
+                proxy: origin.proxy,
+                tls: origin.tls,
                 endpoint: ep.name.clone(),
                 transport: framing.name().to_owned(),
                 client_certificate: cert,
@@ -276,7 +357,7 @@ fn run_session(
                 limits,
                 counters: &ep.counters,
                 throttle: &ep.throttle,
-                peer,
+                peer: origin.peer,
             },
         ));
         let write = pin!(write_loop(
@@ -338,6 +419,7 @@ mod tests {
             gate: Gate::new(count.clone(), count),
             auth: Arc::new(Authenticator::open().unwrap()),
             throttle: Arc::new(AuthThrottle::new(Default::default())),
+            proxy: None,
         });
         let future = serve(Box::new(a), PeerAddr::Unix, ep, tasks.token());
         let size = std::mem::size_of_val(&future);

@@ -13,6 +13,9 @@ pub struct Counters {
     pub framing_handshake_failures: AtomicU64,
     /// Handshakes (TLS plus framing) that did not finish in time.
     pub handshake_timeouts: AtomicU64,
+    /// Connections closed for want of an acceptable PROXY header: from a peer that is not a
+    /// trusted proxy, without one, or with a malformed one.
+    pub proxy_refusals: AtomicU64,
     /// Connections refused because the node or the endpoint was at its connection limit.
     pub connections_refused: AtomicU64,
     /// Sessions closed because their outbox was full (slow consumers).

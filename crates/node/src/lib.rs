@@ -12,6 +12,8 @@
 //! - `stop`: the stop signal and the count of live tasks.
 //! - [`counters`]: what happened to connections (handshake failures, timeouts).
 //! - [`throttle`]: authentication failures per client address, and the wait they cost.
+//! - [`proxy`]: behind a trusted proxy: the PROXY header, forwarding headers, the client's
+//!   address decided once per connection.
 //! - `call_timer`: ends calls whose timeout has passed.
 //! - `reload`: TLS certificates picked up on SIGHUP and when their files change.
 //! - [`signals`]: SIGINT and SIGTERM.
@@ -31,6 +33,7 @@ pub mod gate;
 pub mod limits;
 pub mod logging;
 pub mod node;
+pub mod proxy;
 mod reader;
 mod reload;
 pub mod signals;

@@ -291,6 +291,7 @@ fn context(
     EndpointContext {
         auth,
         throttle,
+        proxy: ep.proxy.clone(),
         tls,
         counters,
         limits,

@@ -29,6 +29,12 @@ use crate::welcome;
 pub struct TransportInfo {
     /// The client's address: set once per connection by the node (see [`PeerAddress`]).
     pub peer: PeerAddress,
+    /// The socket's own address when `peer` came from a trusted proxy (a PROXY header or
+    /// forwarding headers); `None` when the socket's peer is the client.
+    pub proxy: Option<PeerAddress>,
+    /// Whether the client's connection used TLS: the proxy's word where it gives one, else
+    /// whether this connection is TLS.
+    pub tls: bool,
     /// The name of the endpoint it connected to, e.g. `local-ws`.
     pub endpoint: String,
     /// The transport: `websocket` or `rawsocket`.

@@ -120,6 +120,7 @@ impl Client {
             transport: "websocket".to_owned(),
             client_certificate: cert,
             peer_limit: None,
+            ..TransportInfo::default()
         };
         let auth = Arc::new(Authenticator::new(policy).unwrap());
         Client {

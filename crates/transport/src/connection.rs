@@ -6,6 +6,7 @@ use std::sync::Arc;
 use async_tungstenite::WebSocketStream;
 use futures_util::io::AsyncReadExt;
 
+use crate::forwarding::ForwardingHeaders;
 use crate::frame::{FrameReader, FrameWriter};
 use crate::io::BoxedIo;
 use crate::rawsocket::{RsReader, RsWriter, WriteState};
@@ -22,6 +23,9 @@ pub struct Connection {
     pub serializer: Serializer,
     /// The framing the handshake established.
     pub framing: Framing,
+    /// The forwarding headers of a WebSocket upgrade request that had any, for the node to
+    /// believe or not; `None` otherwise (and always for RawSocket).
+    pub forwarding: Option<Box<ForwardingHeaders>>,
 }
 
 /// The framing of a connection: what the node reports as its transport.
@@ -42,6 +46,7 @@ impl Connection {
             writer: FrameWriter::websocket(tx, serializer.is_text()),
             serializer,
             framing: Framing::WebSocket,
+            forwarding: None,
         }
     }
 
@@ -60,6 +65,7 @@ impl Connection {
             writer: FrameWriter::rawsocket(RsWriter::new(write, peer_max)),
             serializer,
             framing: Framing::RawSocket,
+            forwarding: None,
         }
     }
 }

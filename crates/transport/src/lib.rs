@@ -18,6 +18,10 @@
 //! - [`rawsocket`]: [`accept_rawsocket`], [`refuse_rawsocket`] and [`connect_rawsocket`], the
 //!   0x7F handshake and the length-prefixed framing with PING/PONG.
 //! - [`universal`]: [`accept_universal`], both framings on one port by the first octet.
+//! - [`proxy`]: the PROXY protocol header (v1 and v2) a load balancer sends first:
+//!   [`parse_proxy_header`] (octets in, a header out) and [`read_proxy_header`].
+//! - [`forwarding`]: [`ForwardingHeaders`], a WebSocket request's `Forwarded` and
+//!   `X-Forwarded-*` headers, handed to the node unjudged.
 //! - [`refuse`]: [`refuse_over_limit`], refusing a connection over the limit in its own framing.
 //! - [`prefixed`]: [`Prefixed`], a stream that gives back octets already read from it.
 //! - [`connection`]: [`Connection`], a reader, a writer, the serializer and the [`Framing`].
@@ -29,11 +33,13 @@ pub mod close;
 pub mod connection;
 pub mod connector;
 pub mod error;
+pub mod forwarding;
 pub mod frame;
 mod http;
 pub mod io;
 pub mod listener;
 pub mod prefixed;
+pub mod proxy;
 pub mod rawsocket;
 pub mod refuse;
 pub mod rt;
@@ -50,10 +56,15 @@ pub use connector::connect_tcp;
 #[cfg(unix)]
 pub use connector::connect_unix;
 pub use error::{HandshakeError, TransportError};
+pub use forwarding::ForwardingHeaders;
 pub use frame::{FrameReader, FrameWriter};
 pub use io::{BoxedIo, Io};
 pub use listener::{BindOptions, ListenAddr, ListenAddrError, Listener, PeerAddr};
 pub use prefixed::Prefixed;
+pub use proxy::{
+    ProxyError, ProxyHeader, ProxySource, ProxyVersion, ProxyVersions, parse_proxy_header,
+    read_proxy_header,
+};
 pub use rawsocket::{
     RawSocketError, RawSocketServerConfig, accept_rawsocket, connect_rawsocket, refuse_rawsocket,
 };

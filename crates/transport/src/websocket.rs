@@ -10,6 +10,7 @@ use futures_util::io::AsyncWriteExt;
 
 use crate::connection::Connection;
 use crate::error::HandshakeError;
+use crate::forwarding::ForwardingHeaders;
 use crate::http::{Rejection, RequestHead, read_request_head, reject};
 use crate::io::BoxedIo;
 use crate::serializer::Serializer;
@@ -44,8 +45,9 @@ pub struct WsServerConfig {
 /// the request is for another path (404), not a GET (405), not a WebSocket upgrade (426), or
 /// offers no WAMP subprotocol the endpoint enables (400, naming those it does). Offered
 /// subprotocols are taken in the client's order, from repeated or comma-separated headers;
-/// batched variants (`wamp.2.json.batched`) are skipped. Put a timeout around this call: it waits
-/// for the client's request as long as it takes.
+/// batched variants (`wamp.2.json.batched`) are skipped. The request's forwarding headers, if
+/// any, come with the connection ([`Connection::forwarding`]), unjudged. Put a timeout around
+/// this call: it waits for the client's request as long as it takes.
 pub async fn accept_websocket(
     mut io: BoxedIo,
     cfg: &WsServerConfig,
@@ -63,8 +65,11 @@ pub async fn accept_websocket(
     io.write_all(answer.as_bytes()).await?;
     io.flush().await?;
     let config = ws_config(SERVER_READ_BUFFER_SIZE, cfg.max_message_size);
+    let forwarding = ForwardingHeaders::from_request(&head.headers);
     let ws = WebSocketStream::from_partially_read(io, rest, Role::Server, Some(config)).await;
-    Ok(Connection::websocket(ws, serializer))
+    let mut conn = Connection::websocket(ws, serializer);
+    conn.forwarding = forwarding;
+    Ok(conn)
 }
 
 /// Opens a WebSocket connection over an already connected stream, offering `serializers` in

@@ -20,6 +20,7 @@ use super::model::{
     MIN_MAX_MESSAGE_SIZE, NodeConfig, RealmSpec, TransportKind,
 };
 use super::problem::ConfigErrors;
+use super::proxy::{ProxyContext, read_proxy};
 use super::roles::read_roles;
 use super::tls::{read_tls, resolve};
 
@@ -40,6 +41,7 @@ const ENDPOINT_KEYS: &[&str] = &[
     "unix_mode",
     "max_connections",
     "auth",
+    "proxy",
 ];
 
 /// Loads and checks the configuration in `file`, with environment overrides (`CROSSWAY_...`)
@@ -314,7 +316,18 @@ fn read_endpoint(
     let max_connections = c
         .optional_u64(&t, "max_connections")
         .and_then(|n| positive(c, &t.child("max_connections"), n));
+    let proxy = t.get("proxy").map(|v| {
+        let cx = ProxyContext {
+            transport,
+            listen: listen.as_ref(),
+        };
+        read_proxy(c, &t.child("proxy"), v, cx)
+    });
     Some(EndpointSpec {
+        proxy: match proxy {
+            Some(policy) => Some(policy?),
+            None => None,
+        },
         tls: match tls {
             Some(spec) => Some(spec?),
             None => None,

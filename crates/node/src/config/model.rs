@@ -9,6 +9,7 @@ use crossway_routing::{AuthPolicy, RoleConfig};
 use crossway_transport::tls::TlsSettings;
 use crossway_transport::{ListenAddr, Serializer};
 
+use crate::proxy::ProxyPolicy;
 use crate::throttle::ThrottleSettings;
 
 /// The default maximum size of one WAMP message: 1 MiB.
@@ -142,6 +143,8 @@ pub struct EndpointSpec {
     /// How its sessions authenticate; without an `auth` block, [`AuthPolicy::open`]: anonymous
     /// sessions with role `anonymous`.
     pub auth: AuthPolicy,
+    /// The proxies it trusts to name clients (`proxy:`); `None`: the socket's peer is the client.
+    pub proxy: Option<ProxyPolicy>,
 }
 
 /// An endpoint's `tls` block, with paths resolved against the config file's folder.
