@@ -3,29 +3,25 @@
 //! Decoding reads the bytes into a [`Value`] (at most [`MAX_DEPTH`] levels deep), then checks it
 //! against the message's shape (`shape.rs`). Encoding serializes the borrowed message directly
 //! (`wire.rs`). The serializers themselves live in `json.rs`, `cbor.rs` and `msgpack.rs`.
+//!
+//! [`MAX_DEPTH`]: super::MAX_DEPTH
 
 use std::fmt;
 
 use serde::Serialize;
 
+use super::binary::Binary;
+use super::error::{DecodeError, EncodeError};
+use super::value_serde::ValueRef;
+use super::wire::WireMessage;
+use super::{cbor, json, msgpack};
 use crate::message::Message;
 use crate::value::Value;
-use crate::value_serde::{Binary, ValueRef};
-use crate::wire::WireMessage;
-use crate::{cbor, json, msgpack};
 
 /// What [`Codec::encode`] allocates to begin with: most WAMP messages fit, so encoding one does
 /// not grow its buffer step by step (from 8 bytes, five reallocations for a 100-byte EVENT: 13%
 /// of the router's CPU for one publisher to one subscriber). Larger ones grow from here.
 const ENCODE_CAPACITY: usize = 256;
-
-/// The deepest nesting of lists and maps that the codecs read or write, the message's own list
-/// counting as the first level (so a payload inside `Arguments|list` may nest 62 levels more).
-///
-/// Deeper data is a [`DecodeError::Syntax`] (or an [`EncodeError`]), never a stack overflow.
-/// 64 is below the limits of the parsers themselves (128 for the JSON and CBOR parsers, 1024 for
-/// the MessagePack one), so the same rule holds for every serializer.
-pub const MAX_DEPTH: usize = 64;
 
 /// A WAMP serializer: how a message becomes bytes and back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -36,38 +32,6 @@ pub enum Codec {
     Cbor,
     /// MessagePack.
     MsgPack,
-}
-
-/// Why bytes could not be decoded as a WAMP message.
-#[derive(Debug, thiserror::Error)]
-pub enum DecodeError {
-    /// The bytes are not valid data of the serializer, nest deeper than [`MAX_DEPTH`], have
-    /// trailing bytes, a map key that is not a string, or (JSON) a `"\0"` string that is not
-    /// base64.
-    #[error("invalid {codec} data: {reason}")]
-    Syntax {
-        /// The serializer's name.
-        codec: &'static str,
-        /// What the parser said.
-        reason: String,
-    },
-    /// The data is valid but not a WAMP message of a known shape.
-    #[error("not a valid WAMP message: {0}")]
-    Shape(String),
-}
-
-/// Why a message could not be encoded.
-#[derive(Debug, thiserror::Error)]
-pub enum EncodeError {
-    /// The serializer refused the value: a float that is not finite in JSON, or lists and maps
-    /// nested deeper than [`MAX_DEPTH`].
-    #[error("cannot encode as {codec}: {reason}")]
-    Unsupported {
-        /// The serializer's name.
-        codec: &'static str,
-        /// What the serializer said.
-        reason: String,
-    },
 }
 
 impl Codec {

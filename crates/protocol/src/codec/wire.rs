@@ -9,9 +9,10 @@
 use serde::ser::SerializeSeq;
 use serde::{Serialize, Serializer};
 
+use super::binary::Binary;
+use super::value_serde::{DictRef, ListRef};
 use crate::message::Message;
 use crate::value::{Dict, List, Value};
-use crate::value_serde::{Binary, DictRef, ListRef};
 
 /// A borrowed message, serialized as its positional list.
 pub(crate) struct WireMessage<'a> {
