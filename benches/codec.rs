@@ -18,7 +18,7 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use crossway_protocol::{
-    Codec, Dict, Message, PublicationId, RequestId, SubscriptionId, Uri, Value,
+    Codec, Dict, Message, Payload, PublicationId, RequestId, SubscriptionId, Uri, Value,
 };
 
 /// Payload sizes, in bytes of the string argument.
@@ -33,8 +33,7 @@ fn publish(size: usize) -> Message {
         request: RequestId(4_242),
         options: Dict::new(),
         topic: Uri::new("com.crossway.loadgen"),
-        args: Some(args(size)),
-        kwargs: None,
+        payload: Payload::new(Some(args(size)), None),
     }
 }
 
@@ -43,8 +42,7 @@ fn event(size: usize) -> Message {
         subscription: SubscriptionId(5_512_315_355),
         publication: PublicationId(4_429_313_566),
         details: Dict::new(),
-        args: Some(args(size)),
-        kwargs: None,
+        payload: Payload::new(Some(args(size)), None),
     }
 }
 

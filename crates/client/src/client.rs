@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use async_channel::{Receiver, Sender};
 use bytes::Bytes;
-use crossway_protocol::{Codec, Dict, List, Message, PublicationId, SessionId, Uri, Value, errors};
+use crossway_protocol::{
+    Codec, Dict, List, Message, Payload, PublicationId, SessionId, Uri, Value, errors,
+};
 use crossway_transport::{Serializer, rt};
 
 use crate::driver::{self, Outgoing};
@@ -153,8 +155,7 @@ impl Client {
             request: self.shared.next_request_id(),
             options: Dict::new(),
             topic: Uri::new(topic),
-            args,
-            kwargs,
+            payload: Payload::new(args, kwargs),
         })
         .await
     }
@@ -184,14 +185,14 @@ impl Client {
     ) -> Result<Option<PublicationId>, ClientError> {
         let acknowledge = options.get("acknowledge").and_then(Value::as_bool) == Some(true);
         let topic = Uri::new(topic);
+        let payload = Payload::new(args, kwargs);
         if !acknowledge {
             let request = self.shared.next_request_id();
             let msg = Message::Publish {
                 request,
                 options,
                 topic,
-                args,
-                kwargs,
+                payload,
             };
             return self.send(&msg).await.map(|()| None);
         }
@@ -200,8 +201,7 @@ impl Client {
             request,
             options,
             topic,
-            args,
-            kwargs,
+            payload,
         })
         .await?;
         match self.answer(&reply).await? {
@@ -255,15 +255,17 @@ impl Client {
             Ok(Message::Error {
                 details,
                 error,
-                args,
-                kwargs,
+                payload,
                 ..
-            }) => Err(ClientError::Wamp {
-                error: error.to_string(),
-                details,
-                args,
-                kwargs,
-            }),
+            }) => {
+                let (args, kwargs) = payload.into_values().unwrap_or_default();
+                Err(ClientError::Wamp {
+                    error: error.to_string(),
+                    details,
+                    args,
+                    kwargs,
+                })
+            }
             Ok(msg) => Ok(msg),
             Err(_) => Err(ClientError::Closed),
         }

@@ -144,7 +144,7 @@ pub fn read_loop<'a>(
                     return;
                 }
             };
-            let outcome = match parts.codec.decode(&frame) {
+            let outcome = match parts.codec.decode_bytes(frame) {
                 Ok(msg) => session.handle(msg),
                 Err(e) => {
                     debug!(error = %e, "undecodable message");

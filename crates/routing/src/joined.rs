@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crossway_protocol::errors;
 use crossway_protocol::ids::random_id;
 use crossway_protocol::message::{code, code_name};
-use crossway_protocol::{Dict, List, Message, PublicationId, RequestId, SubscriptionId, Uri};
+use crossway_protocol::{Dict, Message, Payload, PublicationId, RequestId, SubscriptionId, Uri};
 
 use crate::broker::Publication;
 use crate::error::{AbortReason, RequestError};
@@ -108,9 +108,8 @@ impl Joined {
                 request,
                 options,
                 topic,
-                args,
-                kwargs,
-            } => self.publish(request, &options, &topic, args, kwargs),
+                payload,
+            } => self.publish(request, &options, &topic, payload),
             Message::Call {
                 request, procedure, ..
             } => {
@@ -184,8 +183,7 @@ impl Joined {
         request: RequestId,
         options: &Dict,
         topic: &Uri,
-        args: Option<List>,
-        kwargs: Option<Dict>,
+        payload: Payload,
     ) -> Step {
         let acknowledge = wants_acknowledge(options);
         let parsed = if topic.is_valid(self.realm.rules()) {
@@ -208,8 +206,7 @@ impl Joined {
             id,
             topic,
             options: &options,
-            args,
-            kwargs,
+            payload,
         };
         let dispatch = self.realm.broker().publish(&self.member, publication);
         tracing::trace!(publication = %id, %topic, ?dispatch, "published");

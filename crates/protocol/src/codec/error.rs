@@ -44,3 +44,8 @@ pub enum EncodeError {
 pub(crate) fn too_deep() -> String {
     format!("lists and maps nested deeper than {MAX_DEPTH} levels")
 }
+
+/// The error text for a float JSON cannot write.
+pub(crate) fn not_finite(f: f64) -> String {
+    format!("JSON has no {f}: only finite numbers can be written")
+}

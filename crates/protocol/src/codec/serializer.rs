@@ -1,10 +1,7 @@
-//! The choice of serializer, and encoding and decoding of whole messages with it.
+//! The choice of serializer, and encoding and decoding single values with it.
 //!
-//! Decoding reads the bytes into a [`Value`] (at most [`MAX_DEPTH`] levels deep), then checks it
-//! against the message's shape (`shape.rs`). Encoding serializes the borrowed message directly
-//! (`wire.rs`). The serializers themselves live in `json.rs`, `cbor.rs` and `msgpack.rs`.
-//!
-//! [`MAX_DEPTH`]: super::MAX_DEPTH
+//! Whole messages are encoded and decoded in `frame.rs`; the serializers themselves live in
+//! `json.rs`, `cbor.rs` and `msgpack.rs`.
 
 use std::fmt;
 
@@ -12,16 +9,9 @@ use serde::Serialize;
 
 use super::binary::Binary;
 use super::error::{DecodeError, EncodeError};
-use super::value_serde::ValueRef;
-use super::wire::WireMessage;
+use super::value_serde::{DictRef, ListRef, ValueRef};
 use super::{cbor, json, msgpack};
-use crate::message::Message;
-use crate::value::Value;
-
-/// What [`Codec::encode`] allocates to begin with: most WAMP messages fit, so encoding one does
-/// not grow its buffer step by step (from 8 bytes, five reallocations for a 100-byte EVENT: 13%
-/// of the router's CPU for one publisher to one subscriber). Larger ones grow from here.
-const ENCODE_CAPACITY: usize = 256;
+use crate::value::{Dict, Value};
 
 /// A WAMP serializer: how a message becomes bytes and back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -52,23 +42,6 @@ impl Codec {
         Codec::ALL.into_iter().find(|c| c.name() == name)
     }
 
-    /// Encodes one message.
-    pub fn encode(self, msg: &Message) -> Result<Vec<u8>, EncodeError> {
-        let mut out = Vec::with_capacity(ENCODE_CAPACITY);
-        self.encode_into(msg, &mut out)?;
-        Ok(out)
-    }
-
-    /// Encodes one message, appending it to `out`. On error, `out` is left as it was.
-    pub fn encode_into(self, msg: &Message, out: &mut Vec<u8>) -> Result<(), EncodeError> {
-        self.write(&WireMessage::new(msg, self.binary()), out)
-    }
-
-    /// Decodes one message: the whole of `bytes`, nothing before or after it.
-    pub fn decode(self, bytes: &[u8]) -> Result<Message, DecodeError> {
-        Message::try_from(self.decode_value(bytes)?)
-    }
-
     /// Encodes one value (for payloads carried outside a message), with this serializer's binary
     /// convention.
     pub fn encode_value(self, value: &Value) -> Result<Vec<u8>, EncodeError> {
@@ -82,7 +55,8 @@ impl Codec {
         Ok(out)
     }
 
-    /// Decodes one value of any shape, with this serializer's binary convention.
+    /// Decodes one value of any shape, with this serializer's binary convention: the whole of
+    /// `bytes`, every value built.
     pub fn decode_value(self, bytes: &[u8]) -> Result<Value, DecodeError> {
         match self {
             Codec::Json => json::decode(bytes),
@@ -91,8 +65,28 @@ impl Codec {
         }
     }
 
+    /// Appends a list to `out`, as an element of a message's list (one level deep).
+    pub(crate) fn write_list(self, list: &[Value], out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let list = ListRef {
+            list,
+            binary: self.binary(),
+            depth: 1,
+        };
+        self.write(&list, out)
+    }
+
+    /// Appends a dictionary to `out`, as an element of a message's list (one level deep).
+    pub(crate) fn write_dict(self, dict: &Dict, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let dict = DictRef {
+            dict,
+            binary: self.binary(),
+            depth: 1,
+        };
+        self.write(&dict, out)
+    }
+
     /// How this serializer carries binary data.
-    fn binary(self) -> Binary {
+    pub(crate) fn binary(self) -> Binary {
         match self {
             Codec::Json => json::BINARY,
             Codec::Cbor => cbor::BINARY,
@@ -101,7 +95,11 @@ impl Codec {
     }
 
     /// Appends `value` to `out`; on error, truncates `out` back to its length before the call.
-    fn write<T: Serialize>(self, value: &T, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+    pub(crate) fn write<T: Serialize + ?Sized>(
+        self,
+        value: &T,
+        out: &mut Vec<u8>,
+    ) -> Result<(), EncodeError> {
         let start = out.len();
         let result = match self {
             Codec::Json => json::encode(value, out),

@@ -13,7 +13,7 @@ use serde::ser::{self, SerializeMap, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::binary::{self, Binary};
-use super::error::{MAX_DEPTH, too_deep};
+use super::error::{MAX_DEPTH, not_finite, too_deep};
 use crate::value::{Dict, List, Value};
 
 /// A borrowed value, written the way its codec carries binary data.
@@ -120,9 +120,7 @@ impl Serialize for ValueRef<'_> {
             Value::UInt(u) => serializer.serialize_u64(*u),
             Value::Float(f) => {
                 if self.binary == Binary::Base64 && !f.is_finite() {
-                    return Err(ser::Error::custom(format_args!(
-                        "JSON has no {f}: only finite numbers can be written"
-                    )));
+                    return Err(ser::Error::custom(not_finite(*f)));
                 }
                 serializer.serialize_f64(*f)
             }

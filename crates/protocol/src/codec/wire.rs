@@ -1,57 +1,62 @@
 //! Writing a message as its positional list, `[code, element, ...]`.
 //!
-//! A borrowed message is serialized directly as a sequence, with no intermediate [`Value`] tree,
-//! so that writing an EVENT never copies its payload. `Arguments|list` is written when present, or
-//! as an empty list when `ArgumentsKw|dict` follows; `ArgumentsKw|dict` only when present.
+//! The list's head and separators are written here and each element on its own: ids, URIs and
+//! dictionaries with serde, with no intermediate [`Value`] tree, a payload of values likewise, and
+//! a raw payload as its bytes, verbatim when they are of the message's codec and converted
+//! otherwise. `Arguments|list` is written when present, or as an empty list when
+//! `ArgumentsKw|dict` follows; `ArgumentsKw|dict` only when present.
 //!
 //! [`Value`]: crate::Value
 
-use serde::ser::SerializeSeq;
-use serde::{Serialize, Serializer};
-
-use super::binary::Binary;
-use super::value_serde::{DictRef, ListRef};
+use super::error::EncodeError;
+use super::serializer::Codec;
+use super::transcode;
 use crate::message::Message;
-use crate::value::{Dict, List, Value};
+use crate::payload::{Part, Payload, RawPayload};
+use crate::value::{Dict, Value};
 
-/// A borrowed message, serialized as its positional list.
-pub(crate) struct WireMessage<'a> {
-    /// The message.
-    msg: &'a Message,
-    /// The codec's binary convention.
-    binary: Binary,
-}
-
-impl<'a> WireMessage<'a> {
-    /// Wraps `msg` for a codec with the `binary` convention.
-    pub(crate) fn new(msg: &'a Message, binary: Binary) -> Self {
-        WireMessage { msg, binary }
+/// Appends `msg` to `out`; on error `out` is left as it was.
+pub(crate) fn write(codec: Codec, msg: &Message, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+    let start = out.len();
+    let result = write_elements(codec, elements(msg).as_slice(), out);
+    if result.is_err() {
+        out.truncate(start);
     }
+    result
 }
 
-impl Serialize for WireMessage<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let elements = elements(self.msg);
-        let elements = elements.as_slice();
-        let mut seq = serializer.serialize_seq(Some(elements.len()))?;
-        for element in elements {
-            match *element {
-                Element::Int(n) => seq.serialize_element(&n)?,
-                Element::Str(s) => seq.serialize_element(s)?,
-                Element::Dict(dict) => seq.serialize_element(&DictRef {
-                    dict,
-                    binary: self.binary,
-                    depth: 1,
-                })?,
-                Element::List(list) => seq.serialize_element(&ListRef {
-                    list,
-                    binary: self.binary,
-                    depth: 1,
-                })?,
-            }
+/// Writes the list of `elements` (at most 7: every codec's head of such a list is one byte).
+fn write_elements(
+    codec: Codec,
+    elements: &[Element<'_>],
+    out: &mut Vec<u8>,
+) -> Result<(), EncodeError> {
+    let len = u8::try_from(elements.len()).unwrap_or(u8::MAX) & 0x0f;
+    out.push(match codec {
+        Codec::Json => b'[',
+        Codec::Cbor => 0x80 | len,
+        Codec::MsgPack => 0x90 | len,
+    });
+    for (i, element) in elements.iter().enumerate() {
+        if codec == Codec::Json && i > 0 {
+            out.push(b',');
         }
-        seq.end()
+        match *element {
+            Element::Int(n) => codec.write(&n, out)?,
+            Element::Str(s) => codec.write(s, out)?,
+            Element::Dict(dict) => codec.write_dict(dict, out)?,
+            Element::List(list) => codec.write_list(list, out)?,
+            Element::Raw(raw, part) => match raw.part(part) {
+                Some(bytes) if raw.codec() == codec => out.extend_from_slice(bytes),
+                Some(bytes) => transcode::element(raw.codec(), bytes, codec, out)?,
+                None => codec.write_list(&[], out)?,
+            },
+        }
     }
+    if codec == Codec::Json {
+        out.push(b']');
+    }
+    Ok(())
 }
 
 /// One element of a message being written, borrowed from it.
@@ -65,6 +70,8 @@ enum Element<'a> {
     Dict(&'a Dict),
     /// A list.
     List(&'a [Value]),
+    /// An element of a raw payload (an empty list in its place if absent).
+    Raw(&'a RawPayload, Part),
 }
 
 /// The elements of one message: at most 7 (ERROR with both payloads).
@@ -95,13 +102,22 @@ impl<'a> Elements<'a> {
 
     /// Appends `Arguments|list` and `ArgumentsKw|dict` as far as present: arguments are written
     /// when present or when keyword arguments follow (then as an empty list if absent).
-    fn payload(self, args: Option<&'a List>, kwargs: Option<&'a Dict>) -> Self {
-        match (args, kwargs) {
-            (args, Some(kwargs)) => self
-                .push(Element::List(args.map_or(&[], Vec::as_slice)))
-                .push(Element::Dict(kwargs)),
-            (Some(args), None) => self.push(Element::List(args)),
-            (None, None) => self,
+    fn payload(self, payload: &'a Payload) -> Self {
+        match payload {
+            Payload::Values { args, kwargs } => match (args, kwargs) {
+                (args, Some(kwargs)) => self
+                    .push(Element::List(args.as_ref().map_or(&[], Vec::as_slice)))
+                    .push(Element::Dict(kwargs)),
+                (Some(args), None) => self.push(Element::List(args)),
+                (None, None) => self,
+            },
+            Payload::Raw(raw) => match (raw.args_bytes(), raw.kwargs_bytes()) {
+                (_, Some(_)) => self
+                    .push(Element::Raw(raw, Part::Args))
+                    .push(Element::Raw(raw, Part::Kwargs)),
+                (Some(_), None) => self.push(Element::Raw(raw, Part::Args)),
+                (None, None) => self,
+            },
         }
     }
 
@@ -124,12 +140,11 @@ fn elements(msg: &Message) -> Elements<'_> {
         Message::Abort {
             details,
             reason,
-            args,
-            kwargs,
+            payload,
         } => e
             .push(D(details))
             .push(Str(reason.as_str()))
-            .payload(args.as_ref(), kwargs.as_ref()),
+            .payload(payload),
         Message::Challenge { auth_method, extra } => e.push(Str(auth_method)).push(D(extra)),
         Message::Authenticate { signature, extra } => e.push(Str(signature)).push(D(extra)),
         Message::Goodbye { details, reason } => e.push(D(details)).push(Str(reason.as_str())),
@@ -138,25 +153,23 @@ fn elements(msg: &Message) -> Elements<'_> {
             request,
             details,
             error,
-            args,
-            kwargs,
+            payload,
         } => e
             .push(Int(*request_type))
             .push(Int(request.0))
             .push(D(details))
             .push(Str(error.as_str()))
-            .payload(args.as_ref(), kwargs.as_ref()),
+            .payload(payload),
         Message::Publish {
             request,
             options,
             topic,
-            args,
-            kwargs,
+            payload,
         } => e
             .push(Int(request.0))
             .push(D(options))
             .push(Str(topic.as_str()))
-            .payload(args.as_ref(), kwargs.as_ref()),
+            .payload(payload),
         Message::Published {
             request,
             publication,
@@ -188,50 +201,43 @@ fn elements(msg: &Message) -> Elements<'_> {
             subscription,
             publication,
             details,
-            args,
-            kwargs,
+            payload,
         } => e
             .push(Int(subscription.0))
             .push(Int(publication.0))
             .push(D(details))
-            .payload(args.as_ref(), kwargs.as_ref()),
+            .payload(payload),
         Message::EventReceived {
             publication,
             details,
-            args,
-            kwargs,
+            payload,
         } => {
             let e = e.push(Int(publication.0));
-            match (details, args.is_some() || kwargs.is_some()) {
+            match (details, !payload.is_empty()) {
                 (Some(details), _) => e.push(D(details)),
                 (None, true) => e.push(D(&EMPTY_DICT)),
                 (None, false) => e,
             }
-            .payload(args.as_ref(), kwargs.as_ref())
+            .payload(payload)
         }
         Message::Call {
             request,
             options,
             procedure,
-            args,
-            kwargs,
+            payload,
         } => e
             .push(Int(request.0))
             .push(D(options))
             .push(Str(procedure.as_str()))
-            .payload(args.as_ref(), kwargs.as_ref()),
+            .payload(payload),
         Message::Cancel { request, options } | Message::Interrupt { request, options } => {
             e.push(Int(request.0)).push(D(options))
         }
         Message::Result {
             request,
             details,
-            args,
-            kwargs,
-        } => e
-            .push(Int(request.0))
-            .push(D(details))
-            .payload(args.as_ref(), kwargs.as_ref()),
+            payload,
+        } => e.push(Int(request.0)).push(D(details)).payload(payload),
         Message::Register {
             request,
             options,
@@ -252,21 +258,16 @@ fn elements(msg: &Message) -> Elements<'_> {
             request,
             registration,
             details,
-            args,
-            kwargs,
+            payload,
         } => e
             .push(Int(request.0))
             .push(Int(registration.0))
             .push(D(details))
-            .payload(args.as_ref(), kwargs.as_ref()),
+            .payload(payload),
         Message::Yield {
             request,
             options,
-            args,
-            kwargs,
-        } => e
-            .push(Int(request.0))
-            .push(D(options))
-            .payload(args.as_ref(), kwargs.as_ref()),
+            payload,
+        } => e.push(Int(request.0)).push(D(options)).payload(payload),
     }
 }

@@ -1,6 +1,7 @@
 //! Publish and subscribe through sessions: subscribing and unsubscribing (delivery in `delivery`).
 
 mod delivery;
+mod payload;
 
 use crate::testing::{Client, dict, router};
 use crossway_protocol::message::code;
@@ -18,9 +19,8 @@ pub(super) fn events(client: &Client) -> Vec<(SubscriptionId, PublicationId, Dic
                 subscription,
                 publication,
                 details,
-                args,
-                ..
-            } => (subscription, publication, details, args),
+                payload,
+            } => (subscription, publication, details, payload.args().unwrap()),
             other => panic!("not an EVENT: {other:?}"),
         })
         .collect()

@@ -4,7 +4,7 @@ use super::{ack, error_uri, events, pattern};
 use crate::testing::{Client, dict, router};
 use crossway_protocol::message::code;
 use crossway_protocol::{
-    Codec, Dict, Message, PublicationId, RequestId, SubscriptionId, Uri, Value,
+    Codec, Dict, Message, Payload, PublicationId, RequestId, SubscriptionId, Uri, Value,
 };
 
 #[test]
@@ -203,20 +203,17 @@ fn payloads_cross_serializers_unchanged() {
         ("bin", Value::Bytes(vec![0, 1, 255])),
         ("n", Value::UInt(u64::MAX)),
     ]);
-    publisher.send(Message::Publish {
+    publisher.send_encoded(Message::Publish {
         request: RequestId(1),
         options: Dict::new(),
         topic: Uri::new("com.t"),
-        args: Some(vec![]),
-        kwargs: Some(kwargs.clone()),
+        payload: Payload::new(Some(vec![]), Some(kwargs.clone())),
     });
     for client in [&cbor, &msgpack] {
         match client.received().remove(0) {
-            Message::Event {
-                args, kwargs: k, ..
-            } => {
-                assert_eq!(args, Some(vec![]));
-                assert_eq!(k, Some(kwargs.clone()));
+            Message::Event { payload, .. } => {
+                assert_eq!(payload.args().unwrap(), Some(vec![]));
+                assert_eq!(payload.kwargs().unwrap(), Some(kwargs.clone()));
             }
             other => panic!("not an EVENT: {other:?}"),
         }
@@ -279,8 +276,7 @@ fn delivery_counts_encodes_and_receivers() {
                 id: PublicationId(1),
                 topic: &topic,
                 options,
-                args: None,
-                kwargs: None,
+                payload: Payload::EMPTY,
             },
         )
     };
