@@ -183,9 +183,21 @@ impl Client {
         args: Option<List>,
         kwargs: Option<Dict>,
     ) -> Result<Option<PublicationId>, ClientError> {
+        self.publish_payload(topic, options, Payload::new(args, kwargs))
+            .await
+    }
+
+    /// [`Client::publish_with`] with a [`Payload`]: values, or elements already encoded
+    /// ([`RawPayload`](crossway_protocol::RawPayload)), which are sent as they are when they
+    /// are of this client's serializer, and converted to it otherwise.
+    pub async fn publish_payload(
+        &self,
+        topic: &str,
+        options: Dict,
+        payload: Payload,
+    ) -> Result<Option<PublicationId>, ClientError> {
         let acknowledge = options.get("acknowledge").and_then(Value::as_bool) == Some(true);
         let topic = Uri::new(topic);
-        let payload = Payload::new(args, kwargs);
         if !acknowledge {
             let request = self.shared.next_request_id();
             let msg = Message::Publish {
@@ -300,6 +312,7 @@ mod tests {
             send(&c.subscribe("a"));
             send(&c.publish("a", None, None));
             send(&c.publish_acknowledged("a", None, None));
+            send(&c.publish_payload("a", Dict::new(), Payload::EMPTY));
             send(&c.closed());
         };
         let _ = check;

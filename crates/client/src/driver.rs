@@ -85,6 +85,7 @@ async fn read_loop(
                 details,
                 payload,
             } => {
+                let raw = payload.raw().cloned();
                 let (args, kwargs) = match payload.into_values() {
                     Ok(values) => values,
                     Err(e) => {
@@ -98,6 +99,7 @@ async fn read_loop(
                     details,
                     args,
                     kwargs,
+                    raw,
                 };
                 shared.deliver(event).await;
             }
