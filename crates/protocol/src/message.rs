@@ -309,6 +309,23 @@ impl Message {
         }
     }
 
+    /// The payload, for the message types that carry one (ABORT, ERROR, PUBLISH, EVENT,
+    /// EVENT_RECEIVED, CALL, RESULT, INVOCATION, YIELD).
+    pub fn payload(&self) -> Option<&Payload> {
+        match self {
+            Message::Abort { payload, .. }
+            | Message::Error { payload, .. }
+            | Message::Publish { payload, .. }
+            | Message::Event { payload, .. }
+            | Message::EventReceived { payload, .. }
+            | Message::Call { payload, .. }
+            | Message::Result { payload, .. }
+            | Message::Invocation { payload, .. }
+            | Message::Yield { payload, .. } => Some(payload),
+            _ => None,
+        }
+    }
+
     /// The message's name as the specification writes it (`"PUBLISH"`), for logs and errors.
     pub fn name(&self) -> &'static str {
         code_name(self.code())

@@ -13,7 +13,6 @@
 
 use bytes::Bytes;
 
-use crate::codec::reader::{CborReader, JsonReader, MsgPackReader};
 use crate::codec::scan::{self, Element, Kind};
 use crate::codec::{Codec, DecodeError, EncodeError, transcode};
 use crate::value::{Dict, List, Value};
@@ -183,12 +182,7 @@ impl RawPayload {
         let kwargs = kwargs
             .map(|k| keep(codec, k, Kind::Map, &mut bytes))
             .transpose()?;
-        Ok(RawPayload {
-            codec,
-            bytes: Bytes::from(bytes),
-            args,
-            kwargs,
-        })
+        Ok(RawPayload::built(codec, bytes, args, kwargs))
     }
 
     /// Encodes values as a raw payload of `codec` (to encode a payload once and send it often).
@@ -198,26 +192,18 @@ impl RawPayload {
         kwargs: Option<&Dict>,
     ) -> Result<RawPayload, EncodeError> {
         let mut bytes = Vec::new();
+        let mut append = |write: &dyn Fn(&mut Vec<u8>) -> Result<(), EncodeError>| {
+            let start = bytes.len();
+            write(&mut bytes)?;
+            span(start, bytes.len(), codec)
+        };
         let args = args
-            .map(|a| {
-                let start = bytes.len();
-                codec.write_list(a, &mut bytes)?;
-                span(start, bytes.len(), codec)
-            })
+            .map(|a| append(&|out| codec.write_list(a, out)))
             .transpose()?;
         let kwargs = kwargs
-            .map(|k| {
-                let start = bytes.len();
-                codec.write_dict(k, &mut bytes)?;
-                span(start, bytes.len(), codec)
-            })
+            .map(|k| append(&|out| codec.write_dict(k, out)))
             .transpose()?;
-        Ok(RawPayload {
-            codec,
-            bytes: Bytes::from(bytes),
-            args,
-            kwargs,
-        })
+        Ok(RawPayload::built(codec, bytes, args, kwargs))
     }
 
     /// The codec of the elements.
@@ -275,12 +261,17 @@ impl RawPayload {
         };
         let args = convert(Part::Args)?;
         let kwargs = convert(Part::Kwargs)?;
-        Ok(RawPayload {
+        Ok(RawPayload::built(codec, bytes, args, kwargs))
+    }
+
+    /// Elements just built in `bytes`, lying at `args` and `kwargs`.
+    fn built(codec: Codec, bytes: Vec<u8>, args: Option<Span>, kwargs: Option<Span>) -> Self {
+        RawPayload {
             codec,
             bytes: Bytes::from(bytes),
             args,
             kwargs,
-        })
+        }
     }
 
     /// Elements a decoder has checked, lying at `args` and `kwargs` in `bytes`.
@@ -329,21 +320,12 @@ fn keep(
     kind: Kind,
     bytes: &mut Vec<u8>,
 ) -> Result<Span, DecodeError> {
-    let checked = match codec {
-        Codec::Json => scan::element(JsonReader::new(element)),
-        Codec::Cbor => scan::element(CborReader::new(element)),
-        Codec::MsgPack => scan::element(MsgPackReader::new(element)),
-    }
-    .map_err(|reason| DecodeError::Syntax {
-        codec: codec.name(),
-        reason,
-    })?;
     let Element {
         start,
         end,
         kind: found,
         ..
-    } = checked;
+    } = scan::element_of(codec, element)?;
     if found != kind {
         let expected = if kind == Kind::List {
             "Arguments|list must be a list"

@@ -9,7 +9,6 @@
 use bytes::Bytes;
 
 use super::error::{DecodeError, EncodeError};
-use super::reader::{CborReader, JsonReader, MsgPackReader};
 use super::scan;
 use super::serializer::Codec;
 use super::wire;
@@ -56,16 +55,7 @@ impl Codec {
     /// Scans `frame` and reads the message in it.
     fn decode_frame(self, frame: FrameBytes<'_>) -> Result<Message, DecodeError> {
         let bytes = frame.as_slice();
-        let scanned = match self {
-            Codec::Json => scan::frame(JsonReader::new(bytes)),
-            Codec::Cbor => scan::frame(CborReader::new(bytes)),
-            Codec::MsgPack => scan::frame(MsgPackReader::new(bytes)),
-        }
-        .map_err(|reason| DecodeError::Syntax {
-            codec: self.name(),
-            reason,
-        })?;
-        match scanned {
+        match scan::frame_of(self, bytes)? {
             Some(elements) => shape::read_frame(self, frame, &elements),
             // Not a list: the reference says why it is no message.
             None => self.decode_message(bytes),

@@ -8,8 +8,9 @@
 //! place in the message, decoding an element alone afterwards cannot fail.
 
 use super::binary::{self, Binary};
-use super::error::{MAX_DEPTH, too_deep};
-use super::reader::{Container, Item, Len, ReadError, Reader, Text};
+use super::error::{DecodeError, MAX_DEPTH, too_deep};
+use super::reader::{Container, Item, Len, ReadError, Reader, Text, with_reader};
+use super::serializer::Codec;
 
 /// The most elements a WAMP message has (ERROR with both payloads).
 pub(crate) const MAX_ELEMENTS: usize = 7;
@@ -100,6 +101,16 @@ impl Elements {
         }
         self.count += 1;
     }
+}
+
+/// Scans a frame of `codec` with [`frame`].
+pub(crate) fn frame_of(codec: Codec, bytes: &[u8]) -> Result<Option<Elements>, DecodeError> {
+    with_reader!(codec, bytes, frame).map_err(|reason| syntax(codec, reason))
+}
+
+/// Checks one element of `codec` given alone with [`element`].
+pub(crate) fn element_of(codec: Codec, bytes: &[u8]) -> Result<Element, DecodeError> {
+    with_reader!(codec, bytes, element).map_err(|reason| syntax(codec, reason))
 }
 
 /// Scans a frame: `None` if it is valid but not a list (for the caller to say why it is not a
@@ -242,6 +253,14 @@ fn tagged(nesting: usize, tags: usize) -> Result<usize, ReadError> {
         return Err(recursion());
     }
     Ok(inside)
+}
+
+/// A reader's error as a [`DecodeError`].
+fn syntax(codec: Codec, reason: ReadError) -> DecodeError {
+    DecodeError::Syntax {
+        codec: codec.name(),
+        reason,
+    }
 }
 
 /// The error for CBOR nested past serde_cbor's limit.

@@ -19,7 +19,7 @@ use serde::{Serialize, Serializer};
 
 use super::binary::{self, Binary};
 use super::error::{EncodeError, not_finite};
-use super::reader::{self, CborReader, Container, Item, JsonReader, MsgPackReader, Reader};
+use super::reader::{self, Container, Item, Reader, with_reader};
 use super::serializer::Codec;
 
 /// Appends `element`, one item encoded with `source`, to `out` encoded with `target`; on error
@@ -30,11 +30,7 @@ pub(crate) fn element(
     target: Codec,
     out: &mut Vec<u8>,
 ) -> Result<(), EncodeError> {
-    match source {
-        Codec::Json => write(JsonReader::new(element), target, out),
-        Codec::Cbor => write(CborReader::new(element), target, out),
-        Codec::MsgPack => write(MsgPackReader::new(element), target, out),
-    }
+    with_reader!(source, element, |reader| write(reader, target, out))
 }
 
 /// Writes the item at `reader` with `target`.

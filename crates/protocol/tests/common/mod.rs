@@ -8,7 +8,7 @@
 )]
 
 use bytes::Bytes;
-use crossway_protocol::{Codec, DecodeError, Message, Payload, RawPayload};
+use crossway_protocol::{Codec, DecodeError, Message, RawPayload};
 
 /// Decodes `frame` by scanning it and with the reference (every value built): both accept it or
 /// both refuse it, with equal messages; `decode_bytes` gives what `decode` gives.
@@ -56,23 +56,7 @@ pub fn refused(codec: Codec, frame: &[u8]) -> String {
 
 /// The raw payload of a message that has one.
 pub fn raw(msg: &Message) -> Option<RawPayload> {
-    payload(msg)?.raw().cloned()
-}
-
-/// The payload of a message that has one.
-pub fn payload(msg: &Message) -> Option<&Payload> {
-    match msg {
-        Message::Abort { payload, .. }
-        | Message::Error { payload, .. }
-        | Message::Publish { payload, .. }
-        | Message::Event { payload, .. }
-        | Message::EventReceived { payload, .. }
-        | Message::Call { payload, .. }
-        | Message::Result { payload, .. }
-        | Message::Invocation { payload, .. }
-        | Message::Yield { payload, .. } => Some(payload),
-        _ => None,
-    }
+    msg.payload()?.raw().cloned()
 }
 
 /// Asserts that the same-codec re-encoding of `msg` carries its payload's bytes unchanged.

@@ -8,7 +8,6 @@
 //! indefinite-length strings that are not definite strings of the same type.
 
 use super::{Blob, Container, Item, Len, ReadError, Reader, Text};
-use crate::codec::binary::Binary;
 
 /// The most tags read before one item: serde_cbor's nesting limit stops any more.
 const MAX_TAGS: usize = 128;
@@ -96,13 +95,6 @@ impl<'a> CborReader<'a> {
 }
 
 impl<'a> Reader<'a> for CborReader<'a> {
-    const TEXT_TRAILER: usize = 0;
-    const BINARY: Binary = Binary::Native;
-
-    fn start(&mut self) -> usize {
-        self.pos
-    }
-
     fn position(&self) -> usize {
         self.pos
     }
@@ -189,10 +181,6 @@ impl<'a> Reader<'a> for CborReader<'a> {
                 }
             },
         }
-    }
-
-    fn key_done(&mut self) -> Result<(), ReadError> {
-        Ok(())
     }
 
     fn finish(&mut self) -> Result<(), ReadError> {

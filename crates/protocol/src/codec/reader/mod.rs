@@ -91,13 +91,15 @@ pub(crate) struct Container {
 /// A reader of one serializer, positioned in its input.
 pub(crate) trait Reader<'a>: Clone {
     /// How the serializer carries binary data.
-    const BINARY: Binary;
+    const BINARY: Binary = Binary::Native;
 
     /// How many bytes end a string after its text (JSON's closing quote).
-    const TEXT_TRAILER: usize;
+    const TEXT_TRAILER: usize = 0;
 
     /// Where the next item starts (JSON skips whitespace first).
-    fn start(&mut self) -> usize;
+    fn start(&mut self) -> usize {
+        self.position()
+    }
 
     /// Where the reader is: the end of the last item read.
     fn position(&self) -> usize;
@@ -110,7 +112,9 @@ pub(crate) trait Reader<'a>: Clone {
     fn next_entry(&mut self, container: &mut Container) -> Result<bool, ReadError>;
 
     /// Reads what separates a map key from its value (JSON's `:`).
-    fn key_done(&mut self) -> Result<(), ReadError>;
+    fn key_done(&mut self) -> Result<(), ReadError> {
+        Ok(())
+    }
 
     /// Checks that nothing but (JSON) whitespace follows.
     fn finish(&mut self) -> Result<(), ReadError>;
@@ -162,6 +166,21 @@ impl Blob<'_> {
         }
     }
 }
+
+/// Runs `$f` (a closure taking a reader) with a reader of `$codec` over `$bytes`.
+macro_rules! with_reader {
+    ($codec:expr, $bytes:expr, $f:expr) => {
+        match $codec {
+            $crate::codec::Codec::Json => ($f)($crate::codec::reader::JsonReader::new($bytes)),
+            $crate::codec::Codec::Cbor => ($f)($crate::codec::reader::CborReader::new($bytes)),
+            $crate::codec::Codec::MsgPack => {
+                ($f)($crate::codec::reader::MsgPackReader::new($bytes))
+            }
+        }
+    };
+}
+
+pub(crate) use with_reader;
 
 /// Skips the next item and everything in it (input already validated, or errors are fine).
 pub(crate) fn skip<'a, R: Reader<'a>>(r: &mut R) -> Result<(), ReadError> {

@@ -4,7 +4,6 @@
 //! reserved marker 0xc1 are refused.
 
 use super::{Blob, Container, Item, Len, ReadError, Reader, Text};
-use crate::codec::binary::Binary;
 
 /// A MessagePack reader over a byte slice.
 #[derive(Debug, Clone)]
@@ -65,13 +64,6 @@ impl<'a> MsgPackReader<'a> {
 }
 
 impl<'a> Reader<'a> for MsgPackReader<'a> {
-    const TEXT_TRAILER: usize = 0;
-    const BINARY: Binary = Binary::Native;
-
-    fn start(&mut self) -> usize {
-        self.pos
-    }
-
     fn position(&self) -> usize {
         self.pos
     }
@@ -123,10 +115,6 @@ impl<'a> Reader<'a> for MsgPackReader<'a> {
             Len::Known(n) => Ok(container.next_known(n)),
             Len::Open => Err("open length in MessagePack".to_owned()),
         }
-    }
-
-    fn key_done(&mut self) -> Result<(), ReadError> {
-        Ok(())
     }
 
     fn finish(&mut self) -> Result<(), ReadError> {

@@ -1,9 +1,9 @@
 //! Payloads through the broker: the publisher's bytes for its own serializer, one conversion
 //! per other serializer and publication.
 
-use super::pattern;
+use super::{pattern, publish_direct};
 use crate::testing::{Client, router};
-use crossway_protocol::{Codec, Dict, Message, PublicationId, RawPayload, Uri};
+use crossway_protocol::{Codec, Dict, Message, RawPayload};
 
 #[test]
 fn the_publishers_serializer_gets_its_bytes_and_others_one_conversion_each() {
@@ -52,8 +52,6 @@ fn the_publishers_serializer_gets_its_bytes_and_others_one_conversion_each() {
 
 #[test]
 fn a_payload_is_converted_once_per_serializer_and_publication() {
-    use crate::broker::Publication;
-    use crate::publication::PublishOptions;
     let router = router();
     let publisher = Client::join(&router);
     let mut subscribers: Vec<Client> = [Codec::Json, Codec::Cbor, Codec::Cbor, Codec::MsgPack]
@@ -66,24 +64,8 @@ fn a_payload_is_converted_once_per_serializer_and_publication() {
             client.subscribe_with("com", pattern("prefix"));
         }
     }
-    let realm = router.realm(&Uri::new("realm1")).unwrap();
-    let member = realm
-        .members()
-        .into_iter()
-        .find(|m| m.id() == publisher.id())
-        .unwrap();
-    let options = PublishOptions::parse(&Dict::new()).unwrap();
-    let topic = Uri::new("com.t");
     let payload = RawPayload::new(Codec::Json, Some(b"[1]"), None).unwrap();
-    let dispatch = realm.broker().publish(
-        &member,
-        Publication {
-            id: PublicationId(1),
-            topic: &topic,
-            options: &options,
-            payload: payload.into(),
-        },
-    );
+    let dispatch = publish_direct(&router, &publisher, &Dict::new(), payload.into());
     assert_eq!(dispatch.subscriptions, 2);
     // JSON, CBOR and MessagePack for the exact subscription, CBOR and MessagePack for the
     // prefix one; the payload converted to CBOR and to MessagePack once each.
