@@ -1,5 +1,8 @@
 //! A realm's broker: its subscriptions, and the delivery of publications to them.
 //!
+//! A publication's payload goes out as the publisher encoded it; `event` (a child module) encodes
+//! its EVENT per subscription and serializer, converting the payload once per other serializer.
+//!
 //! Locks, and the order they are taken in (never the reverse, never across anything slow):
 //! the exact map's shard, or the pattern index, before a subscription's subscriber list. Delivery
 //! holds no map lock: it clones the matching subscriptions (`Arc`) out first.
