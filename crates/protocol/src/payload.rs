@@ -286,7 +286,9 @@ impl RawPayload {
                 (Ok(start), Ok(end)) if start <= end && r.end <= bytes.len() => {
                     Ok(Span { start, end })
                 }
-                _ => Err(DecodeError::Shape("a payload beyond 4 GiB".to_owned())),
+                _ => Err(DecodeError::Shape(
+                    "a payload element out of range (or beyond 4 GiB)".to_owned(),
+                )),
             };
         Ok(RawPayload {
             codec,

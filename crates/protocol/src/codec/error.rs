@@ -41,11 +41,24 @@ pub enum EncodeError {
 }
 
 /// The error text for data nested past [`MAX_DEPTH`].
+pub(crate) const TOO_DEEP: &str = "lists and maps nested deeper than 64 levels";
+
+/// [`TOO_DEEP`], owned.
 pub(crate) fn too_deep() -> String {
-    format!("lists and maps nested deeper than {MAX_DEPTH} levels")
+    TOO_DEEP.to_owned()
 }
 
 /// The error text for a float JSON cannot write.
 pub(crate) fn not_finite(f: f64) -> String {
     format!("JSON has no {f}: only finite numbers can be written")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_depth_error_names_the_limit() {
+        assert!(TOO_DEEP.contains(&format!(" {MAX_DEPTH} ")), "{TOO_DEEP}");
+    }
 }

@@ -9,7 +9,7 @@
 use bytes::Bytes;
 
 use super::error::{DecodeError, EncodeError};
-use super::scan;
+use super::scan::{self, Elements};
 use super::serializer::Codec;
 use super::wire;
 use crate::message::Message;
@@ -55,10 +55,12 @@ impl Codec {
     /// Scans `frame` and reads the message in it.
     fn decode_frame(self, frame: FrameBytes<'_>) -> Result<Message, DecodeError> {
         let bytes = frame.as_slice();
-        match scan::frame_of(self, bytes)? {
-            Some(elements) => shape::read_frame(self, frame, &elements),
+        let mut elements = Elements::new();
+        if scan::frame_of(self, bytes, &mut elements)? {
+            shape::read_frame(self, frame, &elements)
+        } else {
             // Not a list: the reference says why it is no message.
-            None => self.decode_message(bytes),
+            self.decode_message(bytes)
         }
     }
 }

@@ -8,7 +8,7 @@
 //! place in the message, decoding an element alone afterwards cannot fail.
 
 use super::binary::{self, Binary};
-use super::error::{DecodeError, MAX_DEPTH, too_deep};
+use super::error::{DecodeError, MAX_DEPTH, TOO_DEEP};
 use super::reader::{Container, Item, Len, ReadError, Reader, Text, with_reader};
 use super::serializer::Codec;
 
@@ -76,7 +76,7 @@ pub(crate) struct Elements {
 
 impl Elements {
     /// No element yet.
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let unused = Element {
             start: 0,
             end: 0,
@@ -104,8 +104,12 @@ impl Elements {
 }
 
 /// Scans a frame of `codec` with [`frame`].
-pub(crate) fn frame_of(codec: Codec, bytes: &[u8]) -> Result<Option<Elements>, DecodeError> {
-    with_reader!(codec, bytes, frame).map_err(|reason| syntax(codec, reason))
+pub(crate) fn frame_of(
+    codec: Codec,
+    bytes: &[u8],
+    elements: &mut Elements,
+) -> Result<bool, DecodeError> {
+    with_reader!(codec, bytes, |r| frame(r, elements)).map_err(|reason| syntax(codec, reason))
 }
 
 /// Checks one element of `codec` given alone with [`element`].
@@ -113,18 +117,20 @@ pub(crate) fn element_of(codec: Codec, bytes: &[u8]) -> Result<Element, DecodeEr
     with_reader!(codec, bytes, element).map_err(|reason| syntax(codec, reason))
 }
 
-/// Scans a frame: `None` if it is valid but not a list (for the caller to say why it is not a
-/// message); its elements otherwise.
-pub(crate) fn frame<'a, R: Reader<'a>>(mut r: R) -> Result<Option<Elements>, ReadError> {
+/// Scans a frame into `elements` (empty to begin with): false if it is valid but not a list (for
+/// the caller to say why it is not a message).
+pub(crate) fn frame<'a, R: Reader<'a>>(
+    mut r: R,
+    elements: &mut Elements,
+) -> Result<bool, ReadError> {
     let (item, tags) = r.item()?;
     let nesting = tagged(0, tags)? + 1;
     let Item::List(len) = item else {
-        return Ok(None);
+        return Ok(false);
     };
     if nesting >= PARSER_NESTING {
         return Err(recursion());
     }
-    let mut elements = Elements::new();
     let mut list = Container::new(len, false);
     while r.next_entry(&mut list)? {
         let start = r.start();
@@ -149,7 +155,7 @@ pub(crate) fn frame<'a, R: Reader<'a>>(mut r: R) -> Result<Option<Elements>, Rea
         });
     }
     r.finish()?;
-    Ok(Some(elements))
+    Ok(true)
 }
 
 /// Checks one element given alone (all of `r`'s input), as if in a message's list.
@@ -191,8 +197,8 @@ fn value<'a, R: Reader<'a>>(
             (Kind::Map, scalar)
         }
         Item::Str(text) if R::BINARY == Binary::Base64 && text.starts_with_nul() => {
-            if let Some(Err(reason)) = binary::from_nul_base64(&text.to_cow()) {
-                return Err(reason);
+            if let Some(Err(_)) = binary::from_nul_base64(&text.to_cow()) {
+                return Err("invalid base64 after \"\\0\"");
             }
             (Kind::Binary, Scalar::Unknown)
         }
@@ -219,7 +225,7 @@ fn container<'a, R: Reader<'a>>(
     nesting: usize,
 ) -> Result<u64, ReadError> {
     if depth >= MAX_DEPTH {
-        return Err(too_deep());
+        return Err(TOO_DEEP);
     }
     let nesting = nesting + 1;
     if nesting >= PARSER_NESTING {
@@ -242,7 +248,7 @@ fn key<'a, R: Reader<'a>>(r: &mut R, nesting: usize) -> Result<(), ReadError> {
     tagged(nesting, tags)?;
     match item {
         Item::Str(_) => Ok(()),
-        _ => Err("a map key must be a string".to_owned()),
+        _ => Err("a map key must be a string"),
     }
 }
 
@@ -259,11 +265,11 @@ fn tagged(nesting: usize, tags: usize) -> Result<usize, ReadError> {
 fn syntax(codec: Codec, reason: ReadError) -> DecodeError {
     DecodeError::Syntax {
         codec: codec.name(),
-        reason,
+        reason: reason.to_owned(),
     }
 }
 
 /// The error for CBOR nested past serde_cbor's limit.
 fn recursion() -> ReadError {
-    "recursion limit exceeded".to_owned()
+    "recursion limit exceeded"
 }

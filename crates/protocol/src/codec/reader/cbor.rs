@@ -42,7 +42,7 @@ impl<'a> CborReader<'a> {
         let end = usize::try_from(n)
             .ok()
             .and_then(|n| self.pos.checked_add(n))
-            .ok_or_else(|| "length out of range".to_owned())?;
+            .ok_or("length out of range")?;
         let bytes = self.bytes.get(self.pos..end).ok_or_else(eof)?;
         self.pos = end;
         Ok(bytes)
@@ -67,8 +67,8 @@ impl<'a> CborReader<'a> {
     }
 
     /// Reads the chunks of an indefinite-length string of major type `major`, up to and
-    /// including its break; gives the chunks' bytes, heads included, and their content joined
-    /// if `join`.
+    /// including its break; gives the chunks' bytes, heads included (and, if `join`, their
+    /// content joined).
     fn chunks(&mut self, major: u8, join: bool) -> Result<(&'a [u8], Vec<u8>), ReadError> {
         let start = self.pos;
         let mut joined = Vec::new();
@@ -78,7 +78,7 @@ impl<'a> CborReader<'a> {
                 break;
             }
             if b >> 5 != major || b & 0x1f >= 28 {
-                return Err("unexpected code".to_owned());
+                return Err("unexpected code");
             }
             let len = self.argument(b & 0x1f)?;
             let chunk = self.take(len)?;
@@ -108,13 +108,13 @@ impl<'a> Reader<'a> for CborReader<'a> {
                 let item = match major {
                     2 => Item::Bytes(Blob::Chunked(self.chunks(2, false)?.0)),
                     3 => {
-                        let (_, joined) = self.chunks(3, true)?;
-                        let text = String::from_utf8(joined).map_err(|_| invalid_utf8())?;
-                        Item::Str(Text::Joined(text))
+                        let (chunks, joined) = self.chunks(3, true)?;
+                        std::str::from_utf8(&joined).map_err(|_| invalid_utf8())?;
+                        Item::Str(Text::Chunked(chunks))
                     }
                     4 => Item::List(Len::Open),
                     5 => Item::Map(Len::Open),
-                    7 => return Err("unexpected code".to_owned()),
+                    7 => return Err("unexpected code"),
                     _ => return Err(unassigned()),
                 };
                 return Ok((item, tags));
@@ -140,10 +140,7 @@ impl<'a> Reader<'a> for CborReader<'a> {
                 1 => match i64::try_from(arg) {
                     Ok(i) => Item::Int(-1 - i),
                     Err(_) => {
-                        return Err(format!(
-                            "integer -{} is outside the i64 and u64 range",
-                            u128::from(arg) + 1
-                        ));
+                        return Err("a negative integer outside the i64 and u64 range");
                     }
                 },
                 2 => Item::Bytes(Blob::Plain(self.take(arg)?)),
@@ -157,7 +154,7 @@ impl<'a> Reader<'a> for CborReader<'a> {
                 _ => {
                     tags += 1;
                     if tags >= MAX_TAGS {
-                        return Err("recursion limit exceeded".to_owned());
+                        return Err("recursion limit exceeded");
                     }
                     continue;
                 }
@@ -185,7 +182,7 @@ impl<'a> Reader<'a> for CborReader<'a> {
 
     fn finish(&mut self) -> Result<(), ReadError> {
         if self.pos < self.bytes.len() {
-            return Err("trailing data".to_owned());
+            return Err("trailing data");
         }
         Ok(())
     }
@@ -226,15 +223,15 @@ fn f16_to_f32(bits: u16) -> f32 {
 
 /// The error for input that ends inside an item.
 fn eof() -> ReadError {
-    "EOF while parsing a value".to_owned()
+    "EOF while parsing a value"
 }
 
 /// The error for additional information or simple values that CBOR leaves unassigned.
 fn unassigned() -> ReadError {
-    "unassigned type".to_owned()
+    "unassigned type"
 }
 
 /// The error for a text string that is not UTF-8.
 fn invalid_utf8() -> ReadError {
-    "invalid UTF-8".to_owned()
+    "invalid UTF-8"
 }

@@ -44,7 +44,7 @@ impl<'a> JsonReader<'a> {
             self.pos = end;
             Ok(())
         } else {
-            Err("expected ident".to_owned())
+            Err("expected ident")
         }
     }
 
@@ -55,6 +55,8 @@ impl<'a> JsonReader<'a> {
         if negative {
             self.pos += 1;
         }
+        // The integer part's value, while it fits in a u64.
+        let mut significand = Some(0u64);
         match self.peek() {
             Some(b'0') => {
                 self.pos += 1;
@@ -62,11 +64,17 @@ impl<'a> JsonReader<'a> {
                     return Err(invalid_number());
                 }
             }
-            Some(b'1'..=b'9') => self.digits(),
-            None => return Err(eof("a value")),
+            Some(b'1'..=b'9') => {
+                while let Some(digit @ b'0'..=b'9') = self.peek() {
+                    self.pos += 1;
+                    significand = significand
+                        .and_then(|n| n.checked_mul(10))
+                        .and_then(|n| n.checked_add(u64::from(digit - b'0')));
+                }
+            }
+            None => return Err(eof(Inside::Value)),
             Some(_) => return Err(invalid_number()),
         }
-        let int_end = self.pos;
         let mut float = false;
         if self.peek() == Some(b'.') {
             self.pos += 1;
@@ -81,30 +89,24 @@ impl<'a> JsonReader<'a> {
             self.some_digits()?;
             float = true;
         }
-        let text = self.bytes.get(start..self.pos).unwrap_or_default();
-        if !float {
-            let digits = self
-                .bytes
-                .get(start + usize::from(negative)..int_end)
-                .unwrap_or_default();
-            if let Some(n) = integer(digits) {
-                return Ok(match (negative, i64::try_from(n)) {
-                    (false, Ok(i)) => Item::Int(i),
-                    (false, Err(_)) => Item::UInt(n),
-                    // As serde_json: -0 and anything below i64::MIN are floats.
-                    (true, _) => match (n as i64).wrapping_neg() {
-                        neg if neg < 0 => Item::Int(neg),
-                        _ => Item::Float(-(n as f64)),
-                    },
-                });
-            }
+        if !float && let Some(n) = significand {
+            return Ok(match (negative, i64::try_from(n)) {
+                (false, Ok(i)) => Item::Int(i),
+                (false, Err(_)) => Item::UInt(n),
+                // As serde_json: -0 and anything below i64::MIN are floats.
+                (true, _) => match (n as i64).wrapping_neg() {
+                    neg if neg < 0 => Item::Int(neg),
+                    _ => Item::Float(-(n as f64)),
+                },
+            });
         }
+        let text = self.bytes.get(start..self.pos).unwrap_or_default();
         let f: f64 = std::str::from_utf8(text)
             .ok()
             .and_then(|t| t.parse().ok())
             .ok_or_else(invalid_number)?;
         if f.is_infinite() {
-            return Err("number out of range".to_owned());
+            return Err("number out of range");
         }
         Ok(Item::Float(f))
     }
@@ -123,7 +125,7 @@ impl<'a> JsonReader<'a> {
                 self.digits();
                 Ok(())
             }
-            None => Err(eof("a value")),
+            None => Err(eof(Inside::Value)),
             Some(_) => Err(invalid_number()),
         }
     }
@@ -136,7 +138,7 @@ impl<'a> JsonReader<'a> {
         let mut ascii = true;
         loop {
             let rest = self.bytes.get(self.pos..).unwrap_or_default();
-            let (at, plain) = special(rest).ok_or_else(|| eof("a string"))?;
+            let (at, plain) = special(rest).ok_or_else(|| eof(Inside::Str))?;
             self.pos += at;
             ascii &= plain;
             match self.peek() {
@@ -147,10 +149,7 @@ impl<'a> JsonReader<'a> {
                     self.escape()?;
                 }
                 _ => {
-                    return Err(
-                        "control character (\\u0000-\\u001F) found while parsing a string"
-                            .to_owned(),
-                    );
+                    return Err("control character (\\u0000-\\u001F) found while parsing a string");
                 }
             }
         }
@@ -158,7 +157,7 @@ impl<'a> JsonReader<'a> {
         self.pos += 1;
         // Escapes are ASCII: the raw text is UTF-8 exactly when the string is.
         if !ascii && std::str::from_utf8(raw).is_err() {
-            return Err("invalid unicode code point".to_owned());
+            return Err("invalid unicode code point");
         }
         Ok(if escaped {
             Text::Escaped(raw)
@@ -169,7 +168,7 @@ impl<'a> JsonReader<'a> {
 
     /// Reads an escape, whose backslash was read.
     fn escape(&mut self) -> Result<(), ReadError> {
-        let b = self.peek().ok_or_else(|| eof("a string"))?;
+        let b = self.peek().ok_or_else(|| eof(Inside::Str))?;
         self.pos += 1;
         match b {
             b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Ok(()),
@@ -181,9 +180,9 @@ impl<'a> JsonReader<'a> {
                 if (0xD800..=0xDBFF).contains(&n) {
                     for expected in [b'\\', b'u'] {
                         match self.peek() {
-                            None => return Err(eof("a string")),
+                            None => return Err(eof(Inside::Str)),
                             Some(b) if b == expected => self.pos += 1,
-                            Some(_) => return Err("unexpected end of hex escape".to_owned()),
+                            Some(_) => return Err("unexpected end of hex escape"),
                         }
                     }
                     if !(0xDC00..=0xDFFF).contains(&self.hex4()?) {
@@ -192,7 +191,7 @@ impl<'a> JsonReader<'a> {
                 }
                 Ok(())
             }
-            _ => Err("invalid escape".to_owned()),
+            _ => Err("invalid escape"),
         }
     }
 
@@ -200,10 +199,8 @@ impl<'a> JsonReader<'a> {
     fn hex4(&mut self) -> Result<u16, ReadError> {
         let mut n = 0u16;
         for _ in 0..4 {
-            let b = self.peek().ok_or_else(|| eof("a string"))?;
-            let digit = char::from(b)
-                .to_digit(16)
-                .ok_or_else(|| "invalid escape".to_owned())?;
+            let b = self.peek().ok_or_else(|| eof(Inside::Str))?;
+            let digit = char::from(b).to_digit(16).ok_or("invalid escape")?;
             n = n * 16 + digit as u16;
             self.pos += 1;
         }
@@ -227,7 +224,7 @@ impl<'a> Reader<'a> for JsonReader<'a> {
     fn item(&mut self) -> Result<(Item<'a>, usize), ReadError> {
         self.skip_space();
         let item = match self.peek() {
-            None => return Err(eof("a value")),
+            None => return Err(eof(Inside::Value)),
             Some(b'n') => self.word(b"null").map(|()| Item::Null)?,
             Some(b't') => self.word(b"true").map(|()| Item::Bool(true))?,
             Some(b'f') => self.word(b"false").map(|()| Item::Bool(false))?,
@@ -241,7 +238,7 @@ impl<'a> Reader<'a> for JsonReader<'a> {
                 self.pos += 1;
                 Item::Map(Len::Open)
             }
-            Some(_) => return Err("expected value".to_owned()),
+            Some(_) => return Err("expected value"),
         };
         Ok((item, 0))
     }
@@ -250,7 +247,11 @@ impl<'a> Reader<'a> for JsonReader<'a> {
         self.skip_space();
         let close = if container.map { b'}' } else { b']' };
         match self.peek() {
-            None => Err(eof(if container.map { "an object" } else { "a list" })),
+            None => Err(eof(if container.map {
+                Inside::Object
+            } else {
+                Inside::List
+            })),
             Some(b) if b == close => {
                 self.pos += 1;
                 Ok(false)
@@ -264,8 +265,8 @@ impl<'a> Reader<'a> for JsonReader<'a> {
                 container.seen = 1;
                 Ok(true)
             }
-            Some(_) if container.map => Err("expected `,` or `}`".to_owned()),
-            Some(_) => Err("expected `,` or `]`".to_owned()),
+            Some(_) if container.map => Err("expected `,` or `}`"),
+            Some(_) => Err("expected `,` or `]`"),
         }
     }
 
@@ -276,15 +277,15 @@ impl<'a> Reader<'a> for JsonReader<'a> {
                 self.pos += 1;
                 Ok(())
             }
-            None => Err(eof("an object")),
-            Some(_) => Err("expected `:`".to_owned()),
+            None => Err(eof(Inside::Object)),
+            Some(_) => Err("expected `:`"),
         }
     }
 
     fn finish(&mut self) -> Result<(), ReadError> {
         self.skip_space();
         if self.pos < self.bytes.len() {
-            return Err("trailing characters".to_owned());
+            return Err("trailing characters");
         }
         Ok(())
     }
@@ -369,25 +370,35 @@ fn hex4(chars: &mut std::str::Chars<'_>) -> u32 {
         .fold(0, |n, c| n * 16 + c.to_digit(16).unwrap_or(0))
 }
 
-/// The digits of an integer as a `u64`, if it fits.
-fn integer(digits: &[u8]) -> Option<u64> {
-    digits.iter().try_fold(0u64, |n, &d| {
-        n.checked_mul(10)?
-            .checked_add(u64::from(d.wrapping_sub(b'0')))
-    })
+/// The error for input that ends inside `what`.
+fn eof(what: Inside) -> ReadError {
+    match what {
+        Inside::Value => "EOF while parsing a value",
+        Inside::Str => "EOF while parsing a string",
+        Inside::List => "EOF while parsing a list",
+        Inside::Object => "EOF while parsing an object",
+    }
 }
 
-/// The error for input that ends inside `what`.
-fn eof(what: &str) -> ReadError {
-    format!("EOF while parsing {what}")
+/// What input ended inside of.
+#[derive(Debug, Clone, Copy)]
+enum Inside {
+    /// A value.
+    Value,
+    /// A string.
+    Str,
+    /// A list.
+    List,
+    /// An object.
+    Object,
 }
 
 /// The error for a malformed number.
 fn invalid_number() -> ReadError {
-    "invalid number".to_owned()
+    "invalid number"
 }
 
 /// The error for a surrogate without its pair.
 fn lone_surrogate() -> ReadError {
-    "lone leading surrogate in hex escape".to_owned()
+    "lone leading surrogate in hex escape"
 }

@@ -23,10 +23,10 @@ pub(crate) use msgpack::MsgPackReader;
 use super::binary::Binary;
 
 /// Why bytes could not be read, as a parser would say it.
-pub(crate) type ReadError = String;
+pub(crate) type ReadError = &'static str;
 
 /// The head of one item: the whole of a scalar, the opening of a list or map.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) enum Item<'a> {
     /// Null (and CBOR's `undefined`).
     Null,
@@ -57,19 +57,19 @@ pub(crate) enum Len {
     Open,
 }
 
-/// A string as read, valid (UTF-8, escapes): unescaped only when asked.
-#[derive(Debug)]
+/// A string as read, valid (UTF-8, escapes): unescaped or joined only when asked.
+#[derive(Debug, Clone, Copy)]
 pub(crate) enum Text<'a> {
     /// The text itself, UTF-8.
     Plain(&'a [u8]),
     /// JSON text between the quotes, UTF-8 with escapes.
     Escaped(&'a [u8]),
-    /// CBOR chunks, joined.
-    Joined(String),
+    /// The chunks of a CBOR indefinite-length text string, heads included, UTF-8 once joined.
+    Chunked(&'a [u8]),
 }
 
 /// Binary data as read.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) enum Blob<'a> {
     /// The bytes themselves.
     Plain(&'a [u8]),
@@ -137,13 +137,16 @@ impl Container {
     }
 }
 
-impl Text<'_> {
+impl<'a> Text<'a> {
     /// The string, unescaped.
-    pub(crate) fn to_cow(&self) -> Cow<'_, str> {
+    pub(crate) fn to_cow(self) -> Cow<'a, str> {
         match self {
             Text::Plain(text) => String::from_utf8_lossy(text),
             Text::Escaped(raw) => Cow::Owned(json::unescape(raw)),
-            Text::Joined(text) => Cow::Borrowed(text),
+            Text::Chunked(chunks) => match String::from_utf8(cbor::join_chunks(chunks)) {
+                Ok(text) => Cow::Owned(text),
+                Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            },
         }
     }
 
@@ -152,14 +155,14 @@ impl Text<'_> {
         match self {
             Text::Plain(text) => text.starts_with(b"\0"),
             Text::Escaped(raw) => raw.starts_with(b"\\u0000"),
-            Text::Joined(text) => text.starts_with('\0'),
+            Text::Chunked(_) => self.to_cow().starts_with('\0'),
         }
     }
 }
 
-impl Blob<'_> {
+impl<'a> Blob<'a> {
     /// The bytes, joined.
-    pub(crate) fn to_cow(&self) -> Cow<'_, [u8]> {
+    pub(crate) fn to_cow(self) -> Cow<'a, [u8]> {
         match self {
             Blob::Plain(b) => Cow::Borrowed(b),
             Blob::Chunked(chunks) => Cow::Owned(cbor::join_chunks(chunks)),
@@ -204,7 +207,7 @@ pub(crate) fn skip<'a, R: Reader<'a>>(r: &mut R) -> Result<(), ReadError> {
 /// How many entries the container just opened has (reads ahead on a copy of the reader).
 pub(crate) fn count<'a, R: Reader<'a>>(r: &R, len: Len, map: bool) -> Result<usize, ReadError> {
     if let Len::Known(n) = len {
-        return usize::try_from(n).map_err(|_| format!("length {n} out of range"));
+        return usize::try_from(n).map_err(|_| "length out of range");
     }
     let mut probe = r.clone();
     let mut container = Container::new(len, map);

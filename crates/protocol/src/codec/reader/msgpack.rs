@@ -22,14 +22,11 @@ impl<'a> MsgPackReader<'a> {
 
     /// Reads `n` bytes.
     fn take(&mut self, n: usize) -> Result<&'a [u8], ReadError> {
-        let end = self
-            .pos
-            .checked_add(n)
-            .ok_or_else(|| "length out of range".to_owned())?;
+        let end = self.pos.checked_add(n).ok_or("length out of range")?;
         let bytes = self
             .bytes
             .get(self.pos..end)
-            .ok_or_else(|| "unexpected end of data".to_owned())?;
+            .ok_or("unexpected end of data")?;
         self.pos = end;
         Ok(bytes)
     }
@@ -38,14 +35,14 @@ impl<'a> MsgPackReader<'a> {
     fn be<const N: usize>(&mut self) -> Result<[u8; N], ReadError> {
         self.take(N)?
             .try_into()
-            .map_err(|_| "unexpected end of data".to_owned())
+            .map_err(|_| "unexpected end of data")
     }
 
     /// Reads a length of `N` bytes (1, 2 or 4).
     fn len<const N: usize>(&mut self) -> Result<usize, ReadError> {
         let bytes: [u8; N] = self.be()?;
         let n = bytes.iter().fold(0u64, |n, &b| n << 8 | u64::from(b));
-        usize::try_from(n).map_err(|_| "length out of range".to_owned())
+        usize::try_from(n).map_err(|_| "length out of range")
     }
 
     /// Reads a `str` of `len` bytes: binary data when it is not UTF-8.
@@ -76,14 +73,14 @@ impl<'a> Reader<'a> for MsgPackReader<'a> {
             0x90..=0x9f => Item::List(Len::Known(u64::from(marker & 0x0f))),
             0xa0..=0xbf => self.str(usize::from(marker & 0x1f))?,
             0xc0 => Item::Null,
-            0xc1 => return Err("reserved marker".to_owned()),
+            0xc1 => return Err("reserved marker"),
             0xc2 => Item::Bool(false),
             0xc3 => Item::Bool(true),
             0xc4 => self.len::<1>().and_then(|n| self.bin(n))?,
             0xc5 => self.len::<2>().and_then(|n| self.bin(n))?,
             0xc6 => self.len::<4>().and_then(|n| self.bin(n))?,
             0xc7..=0xc9 | 0xd4..=0xd8 => {
-                return Err("an extension type is not a WAMP value".to_owned());
+                return Err("an extension type is not a WAMP value");
             }
             0xca => Item::Float(f64::from(f32::from_be_bytes(self.be()?))),
             0xcb => Item::Float(f64::from_be_bytes(self.be()?)),
@@ -113,16 +110,13 @@ impl<'a> Reader<'a> for MsgPackReader<'a> {
     fn next_entry(&mut self, container: &mut Container) -> Result<bool, ReadError> {
         match container.len {
             Len::Known(n) => Ok(container.next_known(n)),
-            Len::Open => Err("open length in MessagePack".to_owned()),
+            Len::Open => Err("open length in MessagePack"),
         }
     }
 
     fn finish(&mut self) -> Result<(), ReadError> {
         if self.pos < self.bytes.len() {
-            return Err(format!(
-                "{} trailing bytes after the value",
-                self.bytes.len() - self.pos
-            ));
+            return Err("trailing bytes after the value");
         }
         Ok(())
     }
