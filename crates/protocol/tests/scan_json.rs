@@ -230,3 +230,28 @@ fn shapes_are_checked_as_before() {
         refused(JSON, bad.as_bytes());
     }
 }
+
+#[test]
+fn strings_of_every_length_with_a_special_byte_anywhere() {
+    // The scanner reads strings sixteen bytes at a time: a quote, backslash, control character
+    // or non-ASCII byte at any position of any block must be found where it is.
+    for len in 0..40 {
+        for at in 0..=len {
+            for special in [
+                "\\\"", "\\\\", "\\u00e9", "é", "\t", "\u{1}", "\\/", "\u{7f}",
+            ] {
+                let mut text = "a".repeat(len);
+                text.insert_str(at, special);
+                let frame = publish(&format!("[\"{text}\"]"), None);
+                common::agree(JSON, &frame).ok();
+            }
+            let mut bytes = publish(&format!("[\"{}\"]", "b".repeat(len)), None);
+            // A byte that is not UTF-8 inside the string.
+            let start = bytes.iter().position(|&b| b == b'b').unwrap_or(0);
+            if len > 0 {
+                bytes[start + at.min(len - 1)] = 0xc3;
+                common::agree(JSON, &bytes).ok();
+            }
+        }
+    }
+}

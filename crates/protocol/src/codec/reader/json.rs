@@ -293,7 +293,7 @@ impl<'a> Reader<'a> for JsonReader<'a> {
 
 /// The text of a valid escaped JSON string (between its quotes), unescaped.
 pub(super) fn unescape(raw: &[u8]) -> String {
-    unescape_text(&String::from_utf8_lossy(raw))
+    unescape_text(&super::utf8(raw))
 }
 
 /// [`unescape`] of text.
@@ -332,35 +332,45 @@ fn unescape_text(raw: &str) -> String {
 }
 
 /// Where the first quote, backslash or control character of `bytes` is, and whether every byte
-/// before it is ASCII: eight bytes at a time, then byte by byte in the word that has one.
+/// before it is ASCII: sixteen bytes at a time, then byte by byte in the block that has one.
 fn special(bytes: &[u8]) -> Option<(usize, bool)> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     let is_special = |b: &u8| *b == b'"' || *b == b'\\' || *b < 0x20;
-    let in_word = |chunk: &[u8], at: usize, high: u64| {
-        let i = chunk.iter().position(is_special)?;
-        let ascii = high & HIGH == 0 && chunk.get(..i).is_some_and(|b| b.is_ascii());
+    let in_block = |block: &[u8], at: usize, high: u64| {
+        let i = block.iter().position(is_special)?;
+        let ascii = high & HIGH == 0 && block.get(..i).is_some_and(|b| b.is_ascii());
         Some((at + i, ascii))
     };
-    let mut words = bytes.chunks_exact(8);
+    let mut blocks = bytes.chunks_exact(16);
     let mut at = 0;
     let mut high = 0;
-    for chunk in words.by_ref() {
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        let quote = word ^ (ONES * u64::from(b'"'));
-        let backslash = word ^ (ONES * u64::from(b'\\'));
-        // A byte below 0x20, or equal to a quote or backslash, sets its high bit here.
-        let hits = (word.wrapping_sub(ONES * 0x20)
-            | quote.wrapping_sub(ONES) & !quote
-            | backslash.wrapping_sub(ONES) & !backslash)
-            & !word;
-        if hits & HIGH != 0 {
-            return in_word(chunk, at, high);
+    for block in blocks.by_ref() {
+        let (first, second) = block.split_at(8);
+        let first = u64::from_le_bytes(first.try_into().unwrap_or([0; 8]));
+        let second = u64::from_le_bytes(second.try_into().unwrap_or([0; 8]));
+        if (hits(first) | hits(second)) & HIGH != 0 {
+            return in_block(block, at, high);
         }
-        high |= word;
-        at += 8;
+        high |= first | second;
+        at += 16;
     }
-    in_word(words.remainder(), at, high)
+    in_block(blocks.remainder(), at, high)
+}
+
+/// The high bit of each of eight bytes.
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// One in each byte.
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// For the bytes of `word`: a byte below 0x20, a quote or a backslash sets its high bit (a byte
+/// above it may be set too; the first set one is exact).
+fn hits(word: u64) -> u64 {
+    let quote = word ^ (ONES * u64::from(b'"'));
+    let backslash = word ^ (ONES * u64::from(b'\\'));
+    (word.wrapping_sub(ONES * 0x20)
+        | quote.wrapping_sub(ONES) & !quote
+        | backslash.wrapping_sub(ONES) & !backslash)
+        & !word
 }
 
 /// Four hex digits of a valid escape.

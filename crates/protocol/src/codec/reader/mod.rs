@@ -141,7 +141,7 @@ impl<'a> Text<'a> {
     /// The string, unescaped.
     pub(crate) fn to_cow(self) -> Cow<'a, str> {
         match self {
-            Text::Plain(text) => String::from_utf8_lossy(text),
+            Text::Plain(text) => utf8(text),
             Text::Escaped(raw) => Cow::Owned(json::unescape(raw)),
             Text::Chunked(chunks) => match String::from_utf8(cbor::join_chunks(chunks)) {
                 Ok(text) => Cow::Owned(text),
@@ -184,6 +184,15 @@ macro_rules! with_reader {
 }
 
 pub(crate) use with_reader;
+
+/// Text a reader found valid: `from_utf8` and its fast path for ASCII, which `from_utf8_lossy`
+/// lacks (a lossy copy only if the bytes were not valid after all).
+fn utf8(text: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(text) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(text),
+    }
+}
 
 /// Skips the next item and everything in it (input already validated, or errors are fine).
 pub(crate) fn skip<'a, R: Reader<'a>>(r: &mut R) -> Result<(), ReadError> {
