@@ -1,6 +1,7 @@
 //! The broker in-process, through `crossway_routing`'s public API: sessions join with HELLO and
 //! subscribe with SUBSCRIBE through `Session::handle`, each with its own outbox; a publisher's
-//! PUBLISH goes through `Session::handle` too, and the subscribers' outboxes are drained with
+//! PUBLISH goes through `Session::handle` too, its payload raw JSON as the node decodes it from a
+//! JSON publisher's frame (`[1, "x" × 64]`), and the subscribers' outboxes are drained with
 //! `try_recv` inside the measured time (a connection's writer takes every ready frame at once
 //! with `recv_batch`; frame by frame is the dearer of the two).
 //!
@@ -8,7 +9,8 @@
 //!   100 topics each); one subscriber receives it. `lookup/exact_miss`: a topic nobody has.
 //! - `lookup/prefix`: PUBLISH to a topic under one of 100,000 prefix subscriptions.
 //! - `fanout/1000`: one publication to 1,000 subscribers of one topic (JSON); `fanout/1000_mixed`:
-//!   the same with a third of them each on JSON, CBOR and MessagePack (three encodings).
+//!   the same with a third of them each on JSON, CBOR and MessagePack (three encodings, and the
+//!   payload converted to CBOR and to MessagePack once each).
 //!
 //! ```sh
 //! cargo bench --bench broker
@@ -21,7 +23,7 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use crossway_protocol::{Codec, Dict, Message, RequestId, Uri, Value};
+use crossway_protocol::{Codec, Dict, Message, Payload, RawPayload, RequestId, Uri, Value};
 use crossway_routing::{
     Authenticator, OutboxReceiver, RealmConfig, Router, Session, TransportInfo, outbox,
 };
@@ -76,14 +78,13 @@ impl Peer {
         assert!(matches!(outcome.reply, Some(Message::Subscribed { .. })));
     }
 
-    /// Hands one PUBLISH (64-byte payload, no acknowledgement) to the session.
-    fn publish(&mut self, topic: &Uri, payload: &Value) {
+    /// Hands one PUBLISH (no acknowledgement) to the session.
+    fn publish(&mut self, topic: &Uri, payload: &Payload) {
         let outcome = self.session.handle(Message::Publish {
             request: RequestId(2),
             options: Dict::new(),
             topic: topic.clone(),
-            args: Some(vec![Value::Int(1), payload.clone()]),
-            kwargs: None,
+            payload: payload.clone(),
         });
         debug_assert!(outcome.reply.is_none());
     }
@@ -103,8 +104,12 @@ fn router() -> Arc<Router> {
     Router::new(vec![RealmConfig::new("realm1")])
 }
 
-fn payload() -> Value {
-    Value::Str("x".repeat(64))
+/// `[1, "x" × 64]` as a JSON publisher sends it.
+fn payload() -> Payload {
+    let args = vec![Value::Int(1), Value::Str("x".repeat(64))];
+    RawPayload::encode(Codec::Json, Some(&args), None)
+        .unwrap()
+        .into()
 }
 
 /// `HOLDERS` sessions holding `SUBSCRIPTIONS` subscriptions to `topic(i)` with `policy`.

@@ -1,7 +1,8 @@
 //! Shared code of Crossway's fuzz targets (`fuzz_targets/`): each target is a thin wrapper
 //! around one function here.
 //!
-//! - [`codec`]: decode, re-encode, decode again, with the round-trip properties.
+//! - [`codec`]: decode (checked against the reference decoder), re-encode, decode again, with
+//!   the round-trip and payload-fidelity properties.
 //! - [`memio`]: [`memio::MemIo`], an in-memory byte stream whose reads come from the input.
 //! - [`rawsocket`]: the RawSocket server handshake and frame reader against a reference model.
 //! - [`config`]: the configuration loader on a temporary file.

@@ -67,11 +67,15 @@ class RawPeer:
     async def send_frame(self, frame: str | bytes) -> None:
         await self.ws.send(frame)
 
-    async def recv(self, what: str) -> list[Any]:
+    async def recv_frame(self, what: str) -> str | bytes:
+        """The next frame as it arrived: text for JSON, bytes otherwise."""
         try:
-            frame = await wait(self.ws.recv(), what)
+            return await wait(self.ws.recv(), what)
         except ConnectionClosed as e:
             raise AssertionError(f"the connection closed while waiting for {what}: {e}") from None
+
+    async def recv(self, what: str) -> list[Any]:
+        frame = await self.recv_frame(what)
         msg = decode(self.serializer, frame)
         assert isinstance(msg, list) and msg, f"{what}: not a WAMP message: {msg!r}"
         return msg

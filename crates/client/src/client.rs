@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use async_channel::{Receiver, Sender};
 use bytes::Bytes;
-use crossway_protocol::{Codec, Dict, List, Message, PublicationId, SessionId, Uri, Value, errors};
+use crossway_protocol::{
+    Codec, Dict, List, Message, Payload, PublicationId, SessionId, Uri, Value, errors,
+};
 use crossway_transport::{Serializer, rt};
 
 use crate::driver::{self, Outgoing};
@@ -186,8 +188,7 @@ impl Client {
             request: self.shared.next_request_id(),
             options: Dict::new(),
             topic: Uri::new(topic),
-            args,
-            kwargs,
+            payload: Payload::new(args, kwargs),
         })
         .await
     }
@@ -215,6 +216,19 @@ impl Client {
         args: Option<List>,
         kwargs: Option<Dict>,
     ) -> Result<Option<PublicationId>, ClientError> {
+        self.publish_payload(topic, options, Payload::new(args, kwargs))
+            .await
+    }
+
+    /// [`Client::publish_with`] with a [`Payload`]: values, or elements already encoded
+    /// ([`RawPayload`](crossway_protocol::RawPayload)), which are sent as they are when they
+    /// are of this client's serializer, and converted to it otherwise.
+    pub async fn publish_payload(
+        &self,
+        topic: &str,
+        options: Dict,
+        payload: Payload,
+    ) -> Result<Option<PublicationId>, ClientError> {
         let acknowledge = options.get("acknowledge").and_then(Value::as_bool) == Some(true);
         let topic = Uri::new(topic);
         if !acknowledge {
@@ -223,8 +237,7 @@ impl Client {
                 request,
                 options,
                 topic,
-                args,
-                kwargs,
+                payload,
             };
             return self.send(&msg).await.map(|()| None);
         }
@@ -233,8 +246,7 @@ impl Client {
             request,
             options,
             topic,
-            args,
-            kwargs,
+            payload,
         })
         .await?;
         match self.answer(&reply).await? {
@@ -288,15 +300,17 @@ impl Client {
             Ok(Message::Error {
                 details,
                 error,
-                args,
-                kwargs,
+                payload,
                 ..
-            }) => Err(ClientError::Wamp {
-                error: error.to_string(),
-                details,
-                args,
-                kwargs,
-            }),
+            }) => {
+                let (args, kwargs) = payload.into_values().unwrap_or_default();
+                Err(ClientError::Wamp {
+                    error: error.to_string(),
+                    details,
+                    args,
+                    kwargs,
+                })
+            }
             Ok(msg) => Ok(msg),
             Err(_) => Err(ClientError::Closed),
         }
@@ -331,6 +345,7 @@ mod tests {
             send(&c.subscribe("a"));
             send(&c.publish("a", None, None));
             send(&c.publish_acknowledged("a", None, None));
+            send(&c.publish_payload("a", Dict::new(), Payload::EMPTY));
             send(&c.closed());
         };
         let _ = check;

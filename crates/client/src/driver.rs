@@ -70,7 +70,7 @@ async fn read_loop(
                 return;
             }
         };
-        let msg = match codec.decode(&frame) {
+        let msg = match codec.decode_bytes(frame) {
             Ok(msg) => msg,
             Err(e) => {
                 tracing::warn!(error = %e, "undecodable message from the router; closing");
@@ -83,15 +83,23 @@ async fn read_loop(
                 subscription,
                 publication,
                 details,
-                args,
-                kwargs,
+                payload,
             } => {
+                let raw = payload.raw().cloned();
+                let (args, kwargs) = match payload.into_values() {
+                    Ok(values) => values,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "an EVENT's payload does not decode; dropped");
+                        continue;
+                    }
+                };
                 let event = Event {
                     subscription,
                     publication,
                     details,
                     args,
                     kwargs,
+                    raw,
                 };
                 shared.deliver(event).await;
             }

@@ -15,8 +15,10 @@
 //! # }
 //! ```
 //!
-//! - [`client`]: [`Client`], one session: publish, subscribe, leave.
-//! - [`subscription`]: [`Subscription`] and [`Event`].
+//! - [`client`]: [`Client`], one session: publish (values, or payloads already encoded), subscribe,
+//!   leave.
+//! - [`subscription`]: [`Subscription`] and [`Event`] (its payload as values, and as the bytes the
+//!   router sent).
 //! - [`options`]: [`ConnectOptions`], TLS settings for `wss://` and authentication.
 //! - [`rawsocket`]: [`RsUrl`], the `rs://`, `rss://` and `unix:` URLs of RawSocket routers.
 //! - [`url`]: [`WsUrl`], the `ws://` and `wss://` URLs the client understands.

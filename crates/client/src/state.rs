@@ -215,6 +215,7 @@ mod tests {
             details: Dict::new(),
             args: None,
             kwargs: None,
+            raw: None,
         }
     }
 

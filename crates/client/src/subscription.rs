@@ -1,7 +1,7 @@
 //! Subscriptions and the events they receive.
 
 use async_channel::Receiver;
-use crossway_protocol::{Dict, List, PublicationId, SubscriptionId};
+use crossway_protocol::{Dict, List, PublicationId, RawPayload, SubscriptionId};
 
 /// How many events wait in one subscription's queue. When it is full the client stops reading
 /// from the router until there is room: no event is dropped, and a subscriber that never reads
@@ -33,6 +33,10 @@ pub struct Event {
     pub args: Option<List>,
     /// The keyword payload, as published.
     pub kwargs: Option<Dict>,
+    /// The payload as the router sent it, encoded with this client's serializer (`None` when the
+    /// event has neither element): byte for byte what the publisher sent when it used the same
+    /// serializer.
+    pub raw: Option<RawPayload>,
 }
 
 impl Subscription {

@@ -5,7 +5,7 @@
 
 use crossway_client::{Client, ClientError};
 use crossway_protocol::{
-    Dict, Message, PublicationId, RequestId, SessionId, SubscriptionId, Uri, Value, errors,
+    Dict, Message, Payload, PublicationId, RequestId, SessionId, SubscriptionId, Uri, Value, errors,
 };
 use crossway_transport::rt::{self, block_on};
 use crossway_transport::{ListenAddr, Listener, Serializer, WsServerConfig, accept_websocket};
@@ -37,8 +37,7 @@ fn a_whole_session_against_a_scripted_router() {
                         subscription: SubscriptionId(5),
                         publication: PublicationId(77),
                         details: Dict::new(),
-                        args: Some(vec![Value::Bytes(vec![0, 255])]),
-                        kwargs: None,
+                        payload: Payload::new(Some(vec![Value::Bytes(vec![0, 255])]), None),
                     },
                 ])
                 .await;
@@ -64,16 +63,18 @@ fn a_whole_session_against_a_scripted_router() {
                     request,
                     details: Dict::new(),
                     error: Uri::new(errors::INVALID_URI),
-                    args: None,
-                    kwargs: None,
+                    payload: Payload::EMPTY,
                 }])
                 .await;
 
-                let Message::Publish { options, args, .. } = p.recv().await else {
+                let Message::Publish {
+                    options, payload, ..
+                } = p.recv().await
+                else {
                     panic!("expected PUBLISH")
                 };
                 assert!(options.is_empty());
-                assert_eq!(args, Some(vec![Value::Int(1)]));
+                assert_eq!(payload.args().unwrap(), Some(vec![Value::Int(1)]));
 
                 let Message::Unsubscribe {
                     request,

@@ -11,7 +11,7 @@ use std::future::Future;
 use bytes::Bytes;
 use crossway_client::{Client, ClientError, ConnectOptions};
 use crossway_protocol::{
-    Codec, Dict, Message, PublicationId, SessionId, SubscriptionId, Value, errors,
+    Codec, Dict, Message, Payload, PublicationId, SessionId, SubscriptionId, Value, errors,
 };
 use crossway_transport::rt::{self, JoinHandle, block_on};
 use crossway_transport::tls::{TlsAcceptor, TlsClientSettings, TlsSettings, load_server_config};
@@ -90,8 +90,7 @@ async fn session_script(mut p: Peer) {
         subscription: SubscriptionId(5),
         publication: PublicationId(77),
         details: Dict::new(),
-        args: Some(vec![Value::Bytes(vec![0, 255])]),
-        kwargs: None,
+        payload: Payload::new(Some(vec![Value::Bytes(vec![0, 255])]), None),
     }])
     .await;
     let Message::Publish { request, .. } = p.recv().await else {

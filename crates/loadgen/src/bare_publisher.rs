@@ -2,7 +2,7 @@
 //! publication goes from the schedule to the socket with no hand-over to another thread (a full
 //! client queues it for its writer task, whose wake-up would count as router latency).
 
-use crossway_protocol::{Codec, Dict, List, Message, RequestId, Uri, Value};
+use crossway_protocol::{Codec, Dict, List, Message, Payload, RequestId, Uri, Value};
 use crossway_transport::{Connection, Serializer, TlsConnector};
 
 use crate::bare;
@@ -75,8 +75,7 @@ impl BarePublisher {
             request,
             options,
             topic: topic.clone(),
-            args: Some(args),
-            kwargs: None,
+            payload: Payload::new(Some(args), None),
         }
     }
 }

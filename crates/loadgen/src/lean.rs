@@ -115,10 +115,14 @@ impl LeanSubscriber {
                 continue;
             }
             let at = Instant::now();
-            let what = match self.codec.decode(&frame) {
+            let what = match self.codec.decode_bytes(frame) {
                 Ok(Message::Event {
-                    subscription, args, ..
-                }) if subscription == self.subscription => Received::classify(args.as_ref()),
+                    subscription,
+                    payload,
+                    ..
+                }) if subscription == self.subscription => {
+                    Received::classify(payload.args().ok().flatten().as_ref())
+                }
                 _ => Received::Other,
             };
             if let (Received::Stamped(_), Some(p)) = (what, &progress) {
@@ -178,8 +182,7 @@ mod tests {
             subscription: SubscriptionId(9_007_199_254_740_992),
             publication: PublicationId(9_007_199_254_740_991),
             details: Dict::new(),
-            args: Some(args),
-            kwargs: None,
+            payload: crossway_protocol::Payload::new(Some(args), None),
         }
     }
 

@@ -101,13 +101,13 @@ mod tests {
                     subscription: SubscriptionId(1),
                     publication: PublicationId(2),
                     details: Default::default(),
-                    args: Some(args),
-                    kwargs: None,
+                    payload: crossway_protocol::Payload::new(Some(args), None),
                 };
                 let bytes = codec.encode(&event).unwrap();
-                let Message::Event { args, .. } = codec.decode(&bytes).unwrap() else {
+                let Message::Event { payload, .. } = codec.decode(&bytes).unwrap() else {
                     panic!("not an EVENT");
                 };
+                let args = payload.args().unwrap();
                 assert_eq!(Received::classify(args.as_ref()), want, "{codec}");
             }
         }

@@ -163,7 +163,7 @@ pub fn read_loop<'a>(
                     Some(outcome) => outcome,
                     None => continue,
                 },
-                Some(Ok(Some(frame))) => match parts.codec.decode(&frame) {
+                Some(Ok(Some(frame))) => match parts.codec.decode_bytes(frame) {
                     Ok(msg) => session.handle(msg),
                     Err(e) => {
                         debug!(error = %e, "undecodable message");

@@ -1,8 +1,9 @@
 //! Every WAMP message as one Rust type.
 
 use crate::ids::{PublicationId, RegistrationId, RequestId, SessionId, SubscriptionId};
+use crate::payload::Payload;
 use crate::uri::Uri;
-use crate::value::{Dict, List};
+use crate::value::Dict;
 
 /// The message type codes of WAMP (Basic and Advanced Profile).
 pub mod code {
@@ -60,8 +61,9 @@ pub mod code {
 
 /// One WAMP message.
 ///
-/// `args` and `kwargs` are `None` when the element is absent on the wire, and kept as sent
-/// otherwise (an empty list stays an empty list), so that the router forwards payloads unchanged.
+/// A decoded message keeps its payload (`Arguments|list`, `ArgumentsKw|dict`) as the sender's
+/// bytes ([`Payload::Raw`]), so that the router forwards it unchanged; an absent element stays
+/// absent and an empty list stays an empty list.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Message {
     /// `[HELLO, Realm|uri, Details|dict]`
@@ -84,10 +86,8 @@ pub enum Message {
         details: Dict,
         /// Why the session was refused.
         reason: Uri,
-        /// Optional positional payload.
-        args: Option<List>,
-        /// Optional keyword payload.
-        kwargs: Option<Dict>,
+        /// `Arguments|list` and `ArgumentsKw|dict`, each optional.
+        payload: Payload,
     },
     /// `[CHALLENGE, AuthMethod|string, Extra|dict]`
     Challenge {
@@ -120,10 +120,8 @@ pub enum Message {
         details: Dict,
         /// The error URI.
         error: Uri,
-        /// Optional positional payload.
-        args: Option<List>,
-        /// Optional keyword payload.
-        kwargs: Option<Dict>,
+        /// `Arguments|list` and `ArgumentsKw|dict`, each optional.
+        payload: Payload,
     },
     /// `[PUBLISH, Request|id, Options|dict, Topic|uri, Arguments|list, ArgumentsKw|dict]`
     Publish {
@@ -133,10 +131,8 @@ pub enum Message {
         options: Dict,
         /// The topic.
         topic: Uri,
-        /// Optional positional payload.
-        args: Option<List>,
-        /// Optional keyword payload.
-        kwargs: Option<Dict>,
+        /// `Arguments|list` and `ArgumentsKw|dict`, each optional.
+        payload: Payload,
     },
     /// `[PUBLISHED, PUBLISH.Request|id, Publication|id]`
     Published {
@@ -183,10 +179,8 @@ pub enum Message {
         publication: PublicationId,
         /// Details: `topic` for pattern subscriptions, `publisher` when disclosed, ...
         details: Dict,
-        /// Optional positional payload.
-        args: Option<List>,
-        /// Optional keyword payload.
-        kwargs: Option<Dict>,
+        /// `Arguments|list` and `ArgumentsKw|dict`, each optional.
+        payload: Payload,
     },
     /// `[EVENT_RECEIVED, EVENT.Publication|id, Details|dict, Arguments|list, ArgumentsKw|dict]`
     EventReceived {
@@ -194,10 +188,8 @@ pub enum Message {
         publication: PublicationId,
         /// Optional details.
         details: Option<Dict>,
-        /// Optional positional payload.
-        args: Option<List>,
-        /// Optional keyword payload.
-        kwargs: Option<Dict>,
+        /// `Arguments|list` and `ArgumentsKw|dict`, each optional.
+        payload: Payload,
     },
     /// `[CALL, Request|id, Options|dict, Procedure|uri, Arguments|list, ArgumentsKw|dict]`
     Call {
@@ -207,10 +199,8 @@ pub enum Message {
         options: Dict,
         /// The procedure.
         procedure: Uri,
-        /// Optional positional payload.
-        args: Option<List>,
-        /// Optional keyword payload.
-        kwargs: Option<Dict>,
+        /// `Arguments|list` and `ArgumentsKw|dict`, each optional.
+        payload: Payload,
     },
     /// `[CANCEL, CALL.Request|id, Options|dict]`
     Cancel {
@@ -225,10 +215,8 @@ pub enum Message {
         request: RequestId,
         /// Details.
         details: Dict,
-        /// Optional positional payload.
-        args: Option<List>,
-        /// Optional keyword payload.
-        kwargs: Option<Dict>,
+        /// `Arguments|list` and `ArgumentsKw|dict`, each optional.
+        payload: Payload,
     },
     /// `[REGISTER, Request|id, Options|dict, Procedure|uri]`
     Register {
@@ -268,10 +256,8 @@ pub enum Message {
         registration: RegistrationId,
         /// Details.
         details: Dict,
-        /// Optional positional payload.
-        args: Option<List>,
-        /// Optional keyword payload.
-        kwargs: Option<Dict>,
+        /// `Arguments|list` and `ArgumentsKw|dict`, each optional.
+        payload: Payload,
     },
     /// `[INTERRUPT, INVOCATION.Request|id, Options|dict]`
     Interrupt {
@@ -286,10 +272,8 @@ pub enum Message {
         request: RequestId,
         /// Options.
         options: Dict,
-        /// Optional positional payload.
-        args: Option<List>,
-        /// Optional keyword payload.
-        kwargs: Option<Dict>,
+        /// `Arguments|list` and `ArgumentsKw|dict`, each optional.
+        payload: Payload,
     },
 }
 
@@ -325,6 +309,23 @@ impl Message {
         }
     }
 
+    /// The payload, for the message types that carry one (ABORT, ERROR, PUBLISH, EVENT,
+    /// EVENT_RECEIVED, CALL, RESULT, INVOCATION, YIELD).
+    pub fn payload(&self) -> Option<&Payload> {
+        match self {
+            Message::Abort { payload, .. }
+            | Message::Error { payload, .. }
+            | Message::Publish { payload, .. }
+            | Message::Event { payload, .. }
+            | Message::EventReceived { payload, .. }
+            | Message::Call { payload, .. }
+            | Message::Result { payload, .. }
+            | Message::Invocation { payload, .. }
+            | Message::Yield { payload, .. } => Some(payload),
+            _ => None,
+        }
+    }
+
     /// The message's name as the specification writes it (`"PUBLISH"`), for logs and errors.
     pub fn name(&self) -> &'static str {
         code_name(self.code())
@@ -345,8 +346,7 @@ impl Message {
         Message::Abort {
             details,
             reason: Uri::new(reason),
-            args: None,
-            kwargs: None,
+            payload: Payload::EMPTY,
         }
     }
 }

@@ -1,24 +1,38 @@
 //! Reading a message from its positional list, `[code, element, ...]`, with strict shape checks.
 //!
-//! Reading takes a decoded [`Value`] (owned, so payloads move into the message without a copy)
-//! and checks the number of elements each message type allows and the type of each element.
+//! Reading takes either a decoded [`Value`] (owned, so payloads move into the message without a
+//! copy) or a scanned frame (`codec/scan.rs`), whose elements are decoded one by one except the
+//! payload, which stays as the frame's bytes. Both check the number of elements each message
+//! type allows and the type of each element, with the same errors.
 //!
 //! Ids are integers in 0..=2^53, as autobahn accepts them. Request ids are 1..=2^53, except in
 //! UNSUBSCRIBED and UNREGISTERED, where 0 says the router revoked the subscription or
 //! registration. A URI is any string here: the router checks it against the realm's rules. Element
 //! positions in error messages count from 1, the type code being element 1.
 
-use crate::codec::DecodeError;
+mod source;
+
+pub(crate) use source::FrameBytes;
+use source::Source;
+
+use crate::codec::scan::{Element, Elements, Kind};
+use crate::codec::{Codec, DecodeError};
 use crate::ids::MAX_ID;
 use crate::message::{Message, code, code_name};
+use crate::payload::{Payload, RawPayload};
 use crate::uri::Uri;
 use crate::value::{Dict, List, Value};
+
+/// The label of `Arguments|list` in errors.
+const ARGS: &str = "Arguments|list";
+/// The label of `ArgumentsKw|dict` in errors.
+const KWARGS: &str = "ArgumentsKw|dict";
 
 impl TryFrom<Value> for Message {
     type Error = DecodeError;
 
     /// Reads a message from its positional list; a list of the wrong shape is
-    /// [`DecodeError::Shape`].
+    /// [`DecodeError::Shape`]. The payload is [`Payload::Values`].
     fn try_from(value: Value) -> Result<Message, DecodeError> {
         let items = match value {
             Value::List(items) => items,
@@ -30,61 +44,79 @@ impl TryFrom<Value> for Message {
             }
         };
         let count = items.len();
-        let mut items = items.into_iter();
-        let code = match items.next() {
-            None => return Err(shape("a message must not be an empty list".into())),
-            Some(Value::Int(i)) => u64::try_from(i).map_err(|_| unknown(i))?,
-            Some(Value::UInt(u)) => u,
-            Some(other) => {
-                return Err(shape(format!(
-                    "element 1 (message type) must be an integer, got {}",
-                    kind(&other)
-                )));
-            }
-        };
-        let (min, max) = arity(code).ok_or_else(|| unknown(code))?;
-        let name = code_name(code);
-        if !(min..=max).contains(&count) {
-            let allowed = if min == max {
-                format!("{min}")
-            } else {
-                format!("{min} to {max}")
-            };
-            return Err(shape(format!(
-                "{name} must have {allowed} elements, got {count}"
-            )));
-        }
-        let mut f = Fields {
-            name,
-            items,
-            position: 1,
-        };
-        read(code, &mut f)
+        message(Source::Values(items.into_iter()), count)
     }
 }
 
+/// Reads a message from a scanned frame.
+pub(crate) fn read_frame(
+    codec: Codec,
+    frame: FrameBytes<'_>,
+    elements: &Elements,
+) -> Result<Message, DecodeError> {
+    let source = Source::Frame {
+        codec,
+        frame,
+        elements,
+        next: 0,
+    };
+    message(source, elements.count)
+}
+
+/// Reads a message of `count` elements.
+fn message(mut source: Source<'_>, count: usize) -> Result<Message, DecodeError> {
+    let code = match source.next_value().transpose()? {
+        None => return Err(shape("a message must not be an empty list".into())),
+        Some(Value::Int(i)) => u64::try_from(i).map_err(|_| unknown(i))?,
+        Some(Value::UInt(u)) => u,
+        Some(other) => {
+            return Err(shape(format!(
+                "element 1 (message type) must be an integer, got {}",
+                kind(&other)
+            )));
+        }
+    };
+    let (min, max) = arity(code).ok_or_else(|| unknown(code))?;
+    let name = code_name(code);
+    if !(min..=max).contains(&count) {
+        let allowed = if min == max {
+            format!("{min}")
+        } else {
+            format!("{min} to {max}")
+        };
+        return Err(shape(format!(
+            "{name} must have {allowed} elements, got {count}"
+        )));
+    }
+    let mut f = Fields {
+        name,
+        source,
+        position: 1,
+    };
+    read(code, &mut f)
+}
+
 /// The elements of one message after its type code, taken one by one with their checks.
-struct Fields {
+struct Fields<'a> {
     /// The message's name, for errors.
     name: &'static str,
     /// The elements not yet taken.
-    items: std::vec::IntoIter<Value>,
+    source: Source<'a>,
     /// The position (from 1) of the last element taken.
     position: usize,
 }
 
-impl Fields {
+impl Fields<'_> {
     /// The next element, which the arity check guarantees.
     fn next(&mut self, label: &str) -> Result<Value, DecodeError> {
         self.position += 1;
-        self.items.next().ok_or_else(|| {
-            shape(format!(
+        self.source.next_value().unwrap_or_else(|| {
+            Err(shape(format!(
                 "{}: element {} ({label}) is missing",
                 self.name, self.position
-            ))
+            )))
         })
     }
-
     /// An error for element `label` of the wrong type.
     fn wrong(&self, label: &str, expected: &str, got: &Value) -> DecodeError {
         shape(format!(
@@ -133,6 +165,10 @@ impl Fields {
 
     /// A string.
     fn string(&mut self, label: &str) -> Result<String, DecodeError> {
+        if let Some(text) = self.source.next_text() {
+            self.position += 1;
+            return Ok(text.to_owned());
+        }
         match self.next(label)? {
             Value::Str(s) => Ok(s),
             other => Err(self.wrong(label, "a string", &other)),
@@ -141,6 +177,10 @@ impl Fields {
 
     /// A URI (any string; the router checks URI rules).
     fn uri(&mut self, label: &str) -> Result<Uri, DecodeError> {
+        if let Some(text) = self.source.next_text() {
+            self.position += 1;
+            return Ok(Uri::new(text));
+        }
         self.string(label).map(Uri::from)
     }
 
@@ -154,32 +194,74 @@ impl Fields {
 
     /// A dictionary, if the list goes on.
     fn opt_dict(&mut self, label: &str) -> Result<Option<Dict>, DecodeError> {
-        if self.items.len() == 0 {
+        if self.source.remaining() == 0 {
             return Ok(None);
         }
         self.dict(label).map(Some)
     }
 
-    /// `Arguments|list`, if the list goes on.
-    fn args(&mut self) -> Result<Option<List>, DecodeError> {
-        const LABEL: &str = "Arguments|list";
-        if self.items.len() == 0 {
+    /// `Arguments|list` and `ArgumentsKw|dict`, as far as the list goes on: values from a
+    /// decoded list, the frame's bytes from a frame.
+    fn payload(&mut self) -> Result<Payload, DecodeError> {
+        let (codec, frame) = match &self.source {
+            Source::Values(_) => {
+                let args = self.args()?;
+                let kwargs = self.opt_dict(KWARGS)?;
+                return Ok(Payload::Values { args, kwargs });
+            }
+            Source::Frame { codec, frame, .. } => (*codec, *frame),
+        };
+        let args = self.raw(ARGS, Kind::List)?;
+        let kwargs = self.raw(KWARGS, Kind::Map)?;
+        let (Some(first), Some(last)) = (args.or(kwargs), kwargs.or(args)) else {
+            return Ok(Payload::EMPTY);
+        };
+        let bytes = frame.slice(first.start, last.end);
+        let within = |e: Element| e.start - first.start..e.end - first.start;
+        RawPayload::checked(codec, bytes, args.map(within), kwargs.map(within)).map(Payload::Raw)
+    }
+
+    /// A payload element of a frame, if the list goes on: it must be of `kind`.
+    fn raw(&mut self, label: &str, kind: Kind) -> Result<Option<Element>, DecodeError> {
+        if self.source.remaining() == 0 {
             return Ok(None);
         }
-        match self.next(LABEL)? {
+        self.position += 1;
+        let Some(element) = self.source.next_element() else {
+            return Ok(None);
+        };
+        if element.kind == kind {
+            return Ok(Some(element));
+        }
+        let value = self.source.decode(element)?;
+        Err(if kind == Kind::List {
+            self.not_args(&value)
+        } else {
+            self.wrong(label, "a dict", &value)
+        })
+    }
+
+    /// `Arguments|list` of a decoded list, if the list goes on.
+    fn args(&mut self) -> Result<Option<List>, DecodeError> {
+        if self.source.remaining() == 0 {
+            return Ok(None);
+        }
+        match self.next(ARGS)? {
             Value::List(list) => Ok(Some(list)),
-            Value::Bytes(_) => Err(shape(format!(
-                "{}: element {} ({LABEL}) must be a list, got binary data (a bare binary \
-                 payload, as autobahn sends in payload passthru mode, is not supported)",
-                self.name, self.position
-            ))),
-            other => Err(self.wrong(LABEL, "a list", &other)),
+            other => Err(self.not_args(&other)),
         }
     }
 
-    /// `ArgumentsKw|dict`, if the list goes on.
-    fn kwargs(&mut self) -> Result<Option<Dict>, DecodeError> {
-        self.opt_dict("ArgumentsKw|dict")
+    /// The error for an `Arguments|list` that is not a list.
+    fn not_args(&self, got: &Value) -> DecodeError {
+        match got {
+            Value::Bytes(_) => shape(format!(
+                "{}: element {} ({ARGS}) must be a list, got binary data (a bare binary \
+                 payload, as autobahn sends in payload passthru mode, is not supported)",
+                self.name, self.position
+            )),
+            other => self.wrong(ARGS, "a list", other),
+        }
     }
 }
 
@@ -216,8 +298,7 @@ fn read(code: u64, f: &mut Fields) -> Result<Message, DecodeError> {
         code::ABORT => Message::Abort {
             details: f.dict("Details|dict")?,
             reason: f.uri("Reason|uri")?,
-            args: f.args()?,
-            kwargs: f.kwargs()?,
+            payload: f.payload()?,
         },
         code::CHALLENGE => Message::Challenge {
             auth_method: f.string("AuthMethod|string")?,
@@ -236,15 +317,13 @@ fn read(code: u64, f: &mut Fields) -> Result<Message, DecodeError> {
             request: f.request("REQUEST.Request|id")?.into(),
             details: f.dict("Details|dict")?,
             error: f.uri("Error|uri")?,
-            args: f.args()?,
-            kwargs: f.kwargs()?,
+            payload: f.payload()?,
         },
         code::PUBLISH => Message::Publish {
             request: f.request("Request|id")?.into(),
             options: f.dict("Options|dict")?,
             topic: f.uri("Topic|uri")?,
-            args: f.args()?,
-            kwargs: f.kwargs()?,
+            payload: f.payload()?,
         },
         code::PUBLISHED => Message::Published {
             request: f.request("PUBLISH.Request|id")?.into(),
@@ -271,21 +350,18 @@ fn read(code: u64, f: &mut Fields) -> Result<Message, DecodeError> {
             subscription: f.id("SUBSCRIBED.Subscription|id", 0)?.into(),
             publication: f.id("PUBLISHED.Publication|id", 0)?.into(),
             details: f.dict("Details|dict")?,
-            args: f.args()?,
-            kwargs: f.kwargs()?,
+            payload: f.payload()?,
         },
         code::EVENT_RECEIVED => Message::EventReceived {
             publication: f.id("EVENT.Publication|id", 0)?.into(),
             details: f.opt_dict("Details|dict")?,
-            args: f.args()?,
-            kwargs: f.kwargs()?,
+            payload: f.payload()?,
         },
         code::CALL => Message::Call {
             request: f.request("Request|id")?.into(),
             options: f.dict("Options|dict")?,
             procedure: f.uri("Procedure|uri")?,
-            args: f.args()?,
-            kwargs: f.kwargs()?,
+            payload: f.payload()?,
         },
         code::CANCEL => Message::Cancel {
             request: f.request("CALL.Request|id")?.into(),
@@ -294,8 +370,7 @@ fn read(code: u64, f: &mut Fields) -> Result<Message, DecodeError> {
         code::RESULT => Message::Result {
             request: f.request("CALL.Request|id")?.into(),
             details: f.dict("Details|dict")?,
-            args: f.args()?,
-            kwargs: f.kwargs()?,
+            payload: f.payload()?,
         },
         code::REGISTER => Message::Register {
             request: f.request("Request|id")?.into(),
@@ -318,8 +393,7 @@ fn read(code: u64, f: &mut Fields) -> Result<Message, DecodeError> {
             request: f.request("Request|id")?.into(),
             registration: f.id("REGISTERED.Registration|id", 0)?.into(),
             details: f.dict("Details|dict")?,
-            args: f.args()?,
-            kwargs: f.kwargs()?,
+            payload: f.payload()?,
         },
         code::INTERRUPT => Message::Interrupt {
             request: f.request("INVOCATION.Request|id")?.into(),
@@ -328,8 +402,7 @@ fn read(code: u64, f: &mut Fields) -> Result<Message, DecodeError> {
         code::YIELD => Message::Yield {
             request: f.request("INVOCATION.Request|id")?.into(),
             options: f.dict("Options|dict")?,
-            args: f.args()?,
-            kwargs: f.kwargs()?,
+            payload: f.payload()?,
         },
         other => return Err(unknown(other)),
     })

@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use crossway_protocol::{Codec, DecodeError, Dict, Message, Uri, Value};
+use crossway_protocol::{Codec, DecodeError, Dict, Message, Payload, Uri, Value};
 
 fn decode(json: &str) -> Result<Message, DecodeError> {
     Codec::Json.decode(json.as_bytes())
@@ -86,8 +86,7 @@ fn fields_land_where_they_belong() {
         request,
         details,
         error,
-        args,
-        kwargs,
+        payload,
     } = msg
     else {
         panic!("not an ERROR: {msg:?}");
@@ -96,25 +95,27 @@ fn fields_land_where_they_belong() {
     assert_eq!(request.0, 7);
     assert_eq!(details.get("d"), Some(&Value::Int(1)));
     assert_eq!(error, Uri::new("wamp.error.no_such_subscription"));
-    assert_eq!(args, Some(vec![Value::from("a")]));
-    assert_eq!(kwargs.unwrap().get("k"), Some(&Value::from("v")));
+    assert_eq!(payload.args().unwrap(), Some(vec![Value::from("a")]));
+    assert_eq!(
+        payload.kwargs().unwrap().unwrap().get("k"),
+        Some(&Value::from("v"))
+    );
 }
 
 #[test]
 fn absent_and_empty_payloads_stay_apart() {
     let absent = decode(r#"[36,1,2,{}]"#).unwrap();
     let empty = decode(r#"[36,1,2,{},[]]"#).unwrap();
-    assert!(matches!(
-        absent,
-        Message::Event {
-            args: None,
-            kwargs: None,
-            ..
-        }
-    ));
-    assert!(
-        matches!(empty, Message::Event { args: Some(ref a), kwargs: None, .. } if a.is_empty())
-    );
+    let Message::Event { payload, .. } = absent else {
+        panic!("not an EVENT");
+    };
+    assert!(payload.is_empty());
+    assert_eq!(payload.args().unwrap(), None);
+    let Message::Event { payload, .. } = empty else {
+        panic!("not an EVENT");
+    };
+    assert_eq!(payload.args().unwrap(), Some(vec![]));
+    assert_eq!(payload.kwargs().unwrap(), None);
 }
 
 #[test]
@@ -125,8 +126,7 @@ fn keyword_arguments_alone_are_written_after_an_empty_list() {
         request: 1.into(),
         options: Dict::new(),
         topic: Uri::new("t"),
-        args: None,
-        kwargs: Some(kwargs.clone()),
+        payload: Payload::new(None, Some(kwargs.clone())),
     };
     assert_eq!(
         Codec::Json.encode(&msg).unwrap(),
@@ -135,8 +135,7 @@ fn keyword_arguments_alone_are_written_after_an_empty_list() {
     let ack = Message::EventReceived {
         publication: 5.into(),
         details: None,
-        args: None,
-        kwargs: Some(kwargs),
+        payload: Payload::new(None, Some(kwargs)),
     };
     assert_eq!(
         Codec::Json.encode(&ack).unwrap(),

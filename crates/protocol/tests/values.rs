@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use crossway_protocol::{Codec, DecodeError, Dict, MAX_DEPTH, Message, Uri, Value};
+use crossway_protocol::{Codec, DecodeError, Dict, MAX_DEPTH, Message, Payload, Uri, Value};
 
 /// One value of every kind and edge, named for failure messages.
 fn samples() -> Vec<(&'static str, Value)> {
@@ -56,8 +56,10 @@ fn event(value: &Value) -> Message {
         subscription: 1.into(),
         publication: 2.into(),
         details: Dict::from([("d".into(), value.clone())]),
-        args: Some(vec![value.clone()]),
-        kwargs: Some(Dict::from([("k".into(), value.clone())])),
+        payload: Payload::new(
+            Some(vec![value.clone()]),
+            Some(Dict::from([("k".into(), value.clone())])),
+        ),
     }
 }
 
@@ -139,8 +141,7 @@ fn json_writes_compact_text_and_binary_as_nul_base64() {
         request: 1.into(),
         options: Dict::new(),
         topic: Uri::new("t"),
-        args: None,
-        kwargs: None,
+        payload: Payload::EMPTY,
     };
     assert_eq!(Codec::Json.encode(&msg).unwrap(), br#"[16,1,{},"t"]"#);
     // The specification's example: 10e3ff9053075c526f5fc06d4fe37cdb.
@@ -340,8 +341,7 @@ fn depth_limit_is_the_same_in_every_codec() {
             subscription: 1.into(),
             publication: 1.into(),
             details: Dict::new(),
-            args: Some(vec![nested_lists(MAX_DEPTH - 2)]),
-            kwargs: None,
+            payload: Payload::new(Some(vec![nested_lists(MAX_DEPTH - 2)]), None),
         };
         let bytes = codec.encode(&msg).unwrap();
         assert_eq!(codec.decode(&bytes).unwrap(), msg, "{codec}");
@@ -349,8 +349,7 @@ fn depth_limit_is_the_same_in_every_codec() {
             subscription: 1.into(),
             publication: 1.into(),
             details: Dict::new(),
-            args: Some(vec![nested_lists(MAX_DEPTH - 1)]),
-            kwargs: None,
+            payload: Payload::new(Some(vec![nested_lists(MAX_DEPTH - 1)]), None),
         };
         assert!(codec.encode(&too_deep).is_err(), "{codec}");
     }

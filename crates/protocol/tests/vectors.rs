@@ -11,7 +11,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crossway_protocol::{Codec, DecodeError, Dict, List, Message, Value};
+use crossway_protocol::{Codec, DecodeError, Dict, Message, Payload, Value};
 use serde_json::Value as Json;
 
 /// Samples carrying a bare binary payload in place of `Arguments|list` (autobahn's payload
@@ -247,11 +247,15 @@ fn check_attributes(msg: &Message, expected: &serde_json::Map<String, Json>) -> 
     Ok(())
 }
 
+/// The payload's attributes, `args` and `kwargs`.
+fn push_payload(a: &mut Vec<(&'static str, Value)>, payload: &Payload) {
+    let (args, kwargs) = payload.clone().into_values().unwrap();
+    a.push(("args", args.map_or(Value::Null, Value::List)));
+    a.push(("kwargs", kwargs.map_or(Value::Null, Value::Map)));
+}
+
 /// The message's attributes under the names the vectors use.
 fn attributes(msg: &Message) -> Vec<(&'static str, Value)> {
-    fn list(l: &Option<List>) -> Value {
-        l.clone().map_or(Value::Null, Value::List)
-    }
     fn dict(d: &Option<Dict>) -> Value {
         d.clone().map_or(Value::Null, Value::Map)
     }
@@ -273,13 +277,11 @@ fn attributes(msg: &Message) -> Vec<(&'static str, Value)> {
         Message::Abort {
             details,
             reason,
-            args,
-            kwargs,
+            payload,
         } => {
             a.push(("details", map(details)));
             a.push(("reason", reason.as_str().into()));
-            a.push(("args", list(args)));
-            a.push(("kwargs", dict(kwargs)));
+            push_payload(&mut a, payload);
         }
         Message::Challenge { auth_method, extra } => {
             a.push(("method", auth_method.as_str().into()));
@@ -298,28 +300,24 @@ fn attributes(msg: &Message) -> Vec<(&'static str, Value)> {
             request,
             details,
             error,
-            args,
-            kwargs,
+            payload,
         } => {
             a.push(("request_type", (*request_type).into()));
             a.push(("request_id", request.0.into()));
             a.push(("details", map(details)));
             a.push(("error", error.as_str().into()));
-            a.push(("args", list(args)));
-            a.push(("kwargs", dict(kwargs)));
+            push_payload(&mut a, payload);
         }
         Message::Publish {
             request,
             options,
             topic,
-            args,
-            kwargs,
+            payload,
         } => {
             a.push(("request_id", request.0.into()));
             a.push(("options", map(options)));
             a.push(("topic", topic.as_str().into()));
-            a.push(("args", list(args)));
-            a.push(("kwargs", dict(kwargs)));
+            push_payload(&mut a, payload);
             a.push(("payload", Value::Null));
         }
         Message::Published {
@@ -357,39 +355,33 @@ fn attributes(msg: &Message) -> Vec<(&'static str, Value)> {
             subscription,
             publication,
             details,
-            args,
-            kwargs,
+            payload,
         } => {
             a.push(("subscription", subscription.0.into()));
             a.push(("publication", publication.0.into()));
             a.push(("details", map(details)));
-            a.push(("args", list(args)));
-            a.push(("kwargs", dict(kwargs)));
+            push_payload(&mut a, payload);
             a.push(("payload", Value::Null));
         }
         Message::EventReceived {
             publication,
             details,
-            args,
-            kwargs,
+            payload,
         } => {
             a.push(("publication_id", publication.0.into()));
             a.push(("details", dict(details)));
-            a.push(("args", list(args)));
-            a.push(("kwargs", dict(kwargs)));
+            push_payload(&mut a, payload);
         }
         Message::Call {
             request,
             options,
             procedure,
-            args,
-            kwargs,
+            payload,
         } => {
             a.push(("request_id", request.0.into()));
             a.push(("options", map(options)));
             a.push(("procedure", procedure.as_str().into()));
-            a.push(("args", list(args)));
-            a.push(("kwargs", dict(kwargs)));
+            push_payload(&mut a, payload);
         }
         Message::Cancel { request, options } | Message::Interrupt { request, options } => {
             a.push(("request_id", request.0.into()));
@@ -398,13 +390,11 @@ fn attributes(msg: &Message) -> Vec<(&'static str, Value)> {
         Message::Result {
             request,
             details,
-            args,
-            kwargs,
+            payload,
         } => {
             a.push(("request_id", request.0.into()));
             a.push(("details", map(details)));
-            a.push(("args", list(args)));
-            a.push(("kwargs", dict(kwargs)));
+            push_payload(&mut a, payload);
         }
         Message::Register {
             request,
@@ -430,25 +420,21 @@ fn attributes(msg: &Message) -> Vec<(&'static str, Value)> {
             request,
             registration,
             details,
-            args,
-            kwargs,
+            payload,
         } => {
             a.push(("request_id", request.0.into()));
             a.push(("registration_id", registration.0.into()));
             a.push(("details", map(details)));
-            a.push(("args", list(args)));
-            a.push(("kwargs", dict(kwargs)));
+            push_payload(&mut a, payload);
         }
         Message::Yield {
             request,
             options,
-            args,
-            kwargs,
+            payload,
         } => {
             a.push(("request_id", request.0.into()));
             a.push(("options", map(options)));
-            a.push(("args", list(args)));
-            a.push(("kwargs", dict(kwargs)));
+            push_payload(&mut a, payload);
         }
     }
     a

@@ -1,5 +1,8 @@
 //! A realm's broker: its subscriptions, and the delivery of publications to them.
 //!
+//! A publication's payload goes out as the publisher encoded it; `event` (a child module) encodes
+//! its EVENT per subscription and serializer, converting the payload once per other serializer.
+//!
 //! Locks, and the order they are taken in (never the reverse, never across anything slow):
 //! the exact map's shard, or the pattern index, before a subscription's subscriber list. Delivery
 //! holds no map lock: it clones the matching subscriptions (`Arc`) out first.
@@ -8,15 +11,17 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crossway_protocol::ids::IdSequence;
-use crossway_protocol::{
-    Dict, List, Message, PublicationId, SessionId, SubscriptionId, Uri, Value,
-};
+use crossway_protocol::{Dict, Payload, PublicationId, SessionId, SubscriptionId, Uri, Value};
 use dashmap::DashMap;
 
 use crate::matcher::{MatchPolicy, PatternIndex};
 use crate::member::Member;
 use crate::publication::{Audience, PublishOptions};
 use crate::subscription::{Delivery, Subscription};
+
+mod event;
+
+pub(crate) use event::Event;
 
 /// The subscriptions of one realm.
 #[derive(Debug)]
@@ -36,6 +41,8 @@ pub(crate) struct Dispatch {
     pub(crate) subscriptions: usize,
     /// The sum of their deliveries.
     pub(crate) delivery: Delivery,
+    /// Conversions of the payload to another serializer (at most one per serializer).
+    pub(crate) conversions: usize,
 }
 
 /// One publication, as the broker delivers it.
@@ -47,10 +54,8 @@ pub(crate) struct Publication<'a> {
     pub(crate) topic: &'a Uri,
     /// The options that decide the receivers and the details.
     pub(crate) options: &'a PublishOptions,
-    /// Positional payload, forwarded unchanged.
-    pub(crate) args: Option<List>,
-    /// Keyword payload, forwarded unchanged.
-    pub(crate) kwargs: Option<Dict>,
+    /// The payload, forwarded as the publisher encoded it.
+    pub(crate) payload: Payload,
 }
 
 impl Broker {
@@ -118,7 +123,8 @@ impl Broker {
     }
 
     /// Delivers a publication to every matching subscription: one EVENT per subscription,
-    /// encoded once per serializer among its receivers.
+    /// encoded once per serializer among its receivers, with the payload converted at most once
+    /// per serializer other than the publisher's.
     pub(crate) fn publish(&self, publisher: &Member, publication: Publication<'_>) -> Dispatch {
         let mut details = Dict::new();
         if publication.options.disclose_me {
@@ -134,13 +140,7 @@ impl Broker {
             );
         }
         let audience = Audience::new(publisher.id(), publication.options);
-        let mut event = Message::Event {
-            subscription: SubscriptionId(0),
-            publication: publication.id,
-            details,
-            args: publication.args,
-            kwargs: publication.kwargs,
-        };
+        let mut event = Event::new(publication.id, details, publication.payload);
         let mut dispatch = Dispatch::default();
         // One hash lookup; the shard's lock is released at the end of the statement.
         let exact = self
@@ -148,27 +148,26 @@ impl Broker {
             .get(publication.topic)
             .map(|s| Arc::clone(s.value()));
         if let Some(sub) = exact {
-            dispatch.add(deliver(&sub, &mut event, &audience));
+            dispatch.add(sub.deliver(&mut event, &audience));
         }
-        if self.pattern_count.load(Ordering::Acquire) == 0 {
-            return dispatch;
+        if self.pattern_count.load(Ordering::Acquire) != 0 {
+            let mut matched = Vec::new();
+            self.patterns_read()
+                .collect_matches(publication.topic.as_str(), &mut matched);
+            if !matched.is_empty()
+                && let Some(details) = event.details_mut()
+            {
+                details.insert(
+                    "topic".to_owned(),
+                    Value::Str(publication.topic.as_str().to_owned()),
+                );
+            }
+            let audience = audience.checking(publication.topic.as_str());
+            for sub in &matched {
+                dispatch.add(sub.deliver(&mut event, &audience));
+            }
         }
-        let mut matched = Vec::new();
-        self.patterns_read()
-            .collect_matches(publication.topic.as_str(), &mut matched);
-        if matched.is_empty() {
-            return dispatch;
-        }
-        if let Message::Event { details, .. } = &mut event {
-            details.insert(
-                "topic".to_owned(),
-                Value::Str(publication.topic.as_str().to_owned()),
-            );
-        }
-        let audience = audience.checking(publication.topic.as_str());
-        for sub in &matched {
-            dispatch.add(deliver(sub, &mut event, &audience));
-        }
+        dispatch.conversions = event.conversions();
         dispatch
     }
 
@@ -199,14 +198,6 @@ impl Dispatch {
         self.delivery.dropped += delivery.dropped;
         self.delivery.encodes += delivery.encodes;
     }
-}
-
-/// Delivers `event` under `sub`'s id.
-fn deliver(sub: &Subscription, event: &mut Message, audience: &Audience<'_>) -> Delivery {
-    if let Message::Event { subscription, .. } = event {
-        *subscription = sub.id();
-    }
-    sub.deliver(event, audience)
 }
 
 #[cfg(test)]

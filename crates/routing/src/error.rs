@@ -2,7 +2,9 @@
 //! router errors become URIs).
 
 use crossway_protocol::errors;
-use crossway_protocol::{Dict, Message, RegistrationId, RequestId, SubscriptionId, Uri, Value};
+use crossway_protocol::{
+    Dict, Message, Payload, RegistrationId, RequestId, SubscriptionId, Uri, Value,
+};
 
 use crate::permissions::Action;
 
@@ -133,8 +135,7 @@ impl RequestError {
             request,
             details: Dict::new(),
             error: Uri::new(self.uri()),
-            args: Some(vec![Value::Str(self.to_string())]),
-            kwargs: None,
+            payload: Payload::new(Some(vec![Value::Str(self.to_string())]), None),
         }
     }
 }
@@ -152,13 +153,13 @@ mod tests {
                 request_type,
                 request,
                 error,
-                args,
+                payload,
                 ..
             } => {
                 assert_eq!(request_type, code::SUBSCRIBE);
                 assert_eq!(request, RequestId(7));
                 assert_eq!(error.as_str(), "wamp.error.invalid_uri");
-                assert_eq!(args.unwrap().len(), 1);
+                assert_eq!(payload.args().unwrap().unwrap().len(), 1);
             }
             other => panic!("not an ERROR: {other:?}"),
         }

@@ -9,7 +9,7 @@ use crossway_protocol::errors;
 use crossway_protocol::ids::random_id;
 use crossway_protocol::message::{code, code_name};
 use crossway_protocol::{
-    Dict, List, Message, PublicationId, RegistrationId, RequestId, SubscriptionId, Uri,
+    Dict, Message, Payload, PublicationId, RegistrationId, RequestId, SubscriptionId, Uri,
 };
 
 use crate::broker::Publication;
@@ -102,16 +102,14 @@ impl Joined {
                 request,
                 details,
                 error,
-                args,
-                kwargs,
+                payload,
             } if request_type == code::INVOCATION => {
                 self.realm.dealer().callee_error(
                     self.member.id(),
                     request,
                     details,
                     error,
-                    args,
-                    kwargs,
+                    payload,
                 );
                 Step::Nothing
             }
@@ -132,16 +130,14 @@ impl Joined {
                 request,
                 options,
                 topic,
-                args,
-                kwargs,
-            } => self.publish(request, &options, &topic, args, kwargs),
+                payload,
+            } => self.publish(request, &options, &topic, payload),
             Message::Call {
                 request,
                 options,
                 procedure,
-                args,
-                kwargs,
-            } => self.call(request, &options, &procedure, args, kwargs),
+                payload,
+            } => self.call(request, &options, &procedure, payload),
             Message::Register {
                 request,
                 options,
@@ -154,12 +150,11 @@ impl Joined {
             Message::Yield {
                 request,
                 options,
-                args,
-                kwargs,
+                payload,
             } => {
                 self.realm
                     .dealer()
-                    .yield_result(self.member.id(), request, &options, args, kwargs);
+                    .yield_result(self.member.id(), request, &options, payload);
                 Step::Nothing
             }
             Message::Cancel { request, options } => {
@@ -238,8 +233,7 @@ impl Joined {
         request: RequestId,
         options: &Dict,
         topic: &Uri,
-        args: Option<List>,
-        kwargs: Option<Dict>,
+        payload: Payload,
     ) -> Step {
         let acknowledge = wants_acknowledge(options);
         let authorization = self.member.authorization();
@@ -269,8 +263,7 @@ impl Joined {
             id,
             topic,
             options: &options,
-            args,
-            kwargs,
+            payload,
         };
         let dispatch = self.realm.broker().publish(&self.member, publication);
         tracing::trace!(publication = %id, %topic, ?dispatch, "published");

@@ -7,8 +7,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use bytes::Bytes;
-use crossway_protocol::{Codec, Message, SessionId, SubscriptionId, Uri};
+use crossway_protocol::{Codec, SessionId, SubscriptionId, Uri};
 
+use crate::broker::Event;
 use crate::matcher::MatchPolicy;
 use crate::member::Member;
 use crate::publication::Audience;
@@ -74,11 +75,11 @@ impl Subscription {
         self.read().members.is_empty()
     }
 
-    /// Queues `event` (an EVENT for this subscription) for every subscriber `audience` admits,
+    /// Queues `event` under this subscription's id for every subscriber `audience` admits,
     /// never waiting: a full outbox kills that subscriber, and delivery goes on to the others.
     ///
     /// The event is encoded once per serializer needed, with no lock held.
-    pub(crate) fn deliver(&self, event: &Message, audience: &Audience<'_>) -> Delivery {
+    pub(crate) fn deliver(&self, event: &mut Event, audience: &Audience<'_>) -> Delivery {
         let needed = self.read().codecs_needed(audience);
         let mut delivery = Delivery::default();
         let mut frames: PerCodec<Option<Bytes>> = PerCodec::default();
@@ -87,7 +88,7 @@ impl Subscription {
                 continue;
             }
             delivery.encodes += 1;
-            match codec.encode(event) {
+            match event.encode(self.id, codec) {
                 Ok(frame) => *frames.get_mut(codec) = Some(Bytes::from(frame)),
                 Err(error) => {
                     tracing::warn!(subscription = %self.id, codec = codec.name(), %error,
@@ -188,14 +189,15 @@ impl Subscribers {
 
 /// One value per serializer.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-struct PerCodec<T> {
+pub(crate) struct PerCodec<T> {
     json: T,
     cbor: T,
     msgpack: T,
 }
 
 impl<T> PerCodec<T> {
-    fn get(&self, codec: Codec) -> &T {
+    /// The value for `codec`.
+    pub(crate) fn get(&self, codec: Codec) -> &T {
         match codec {
             Codec::Json => &self.json,
             Codec::Cbor => &self.cbor,
@@ -203,7 +205,8 @@ impl<T> PerCodec<T> {
         }
     }
 
-    fn get_mut(&mut self, codec: Codec) -> &mut T {
+    /// The value for `codec`, to change.
+    pub(crate) fn get_mut(&mut self, codec: Codec) -> &mut T {
         match codec {
             Codec::Json => &mut self.json,
             Codec::Cbor => &mut self.cbor,

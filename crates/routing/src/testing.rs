@@ -9,7 +9,7 @@ use std::thread::{self, Thread};
 
 use bytes::Bytes;
 use crossway_protocol::{
-    Codec, Dict, Message, RequestId, SessionId, SubscriptionId, Uri, UriRules, Value,
+    Codec, Dict, Message, Payload, RequestId, SessionId, SubscriptionId, Uri, UriRules, Value,
 };
 
 use crate::auth::{AuthPolicy, Authenticator};
@@ -201,13 +201,20 @@ impl Client {
 
     /// Publishes `args` to `topic` with `options`; returns the outcome.
     pub(crate) fn publish(&mut self, topic: &str, options: Dict, args: Vec<Value>) -> Outcome {
-        self.send(Message::Publish {
+        self.send_encoded(Message::Publish {
             request: RequestId(2),
             options,
             topic: Uri::new(topic),
-            args: Some(args),
-            kwargs: None,
+            payload: Payload::new(Some(args), None),
         })
+    }
+
+    /// Hands one message to the session as the node does: encoded with the client's codec and
+    /// decoded from the frame, so that its payload is the frame's bytes.
+    pub(crate) fn send_encoded(&mut self, msg: Message) -> Outcome {
+        let codec = self.rx.codec();
+        let frame = Bytes::from(codec.encode(&msg).expect("a message that encodes"));
+        self.send(codec.decode_bytes(frame).expect("a frame that decodes"))
     }
 
     /// Every frame queued for this client.

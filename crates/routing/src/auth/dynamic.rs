@@ -141,7 +141,10 @@ impl Principal {
         realm: &str,
     ) -> Result<Principal, Cow<'static, str>> {
         let args = match answer {
-            Message::Result { args, .. } => args.unwrap_or_default(),
+            Message::Result { payload, .. } => payload
+                .args()
+                .map_err(|e| format!("the authenticator's answer does not decode: {e}"))?
+                .unwrap_or_default(),
             Message::Error { error, .. } => {
                 return Err(format!("the authenticator answered {error}").into());
             }

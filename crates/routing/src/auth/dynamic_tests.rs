@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use crossway_protocol::message::code;
-use crossway_protocol::{Codec, Dict, Message, RequestId, Uri, Value};
+use crossway_protocol::{Codec, Dict, Message, Payload, RequestId, Uri, Value};
 use ring::hmac;
 use ring::signature::{Ed25519KeyPair, KeyPair};
 
@@ -76,7 +76,11 @@ fn methods(names: &[&str]) -> Value {
 /// The invocation the authenticator received: (request, args).
 fn invocation(service: &Client) -> (RequestId, Vec<Value>) {
     match service.received().as_slice() {
-        [Message::Invocation { request, args, .. }] => (*request, args.clone().unwrap()),
+        [
+            Message::Invocation {
+                request, payload, ..
+            },
+        ] => (*request, payload.args().unwrap().unwrap()),
         other => panic!("expected one INVOCATION, got {other:?}"),
     }
 }
@@ -85,8 +89,7 @@ fn answer(service: &mut Client, request: RequestId, value: Value) {
     let outcome = service.send(Message::Yield {
         request,
         options: Dict::new(),
-        args: Some(vec![value]),
-        kwargs: None,
+        payload: Payload::new(Some(vec![value]), None),
     });
     assert_eq!(outcome, Outcome::none());
 }
@@ -190,8 +193,7 @@ fn an_authenticator_error_or_a_bad_answer_refuses() {
                 request,
                 details: Dict::new(),
                 error: Uri::new("com.example.invalid_ticket"),
-                args: None,
-                kwargs: None,
+                payload: Payload::new(None, None),
             });
         }),
         Box::new(|s, request| answer(s, request, Value::Int(7))),

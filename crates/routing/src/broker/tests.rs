@@ -1,12 +1,18 @@
 //! Publish and subscribe through sessions: subscribing and unsubscribing (delivery in `delivery`).
 
 mod delivery;
+mod payload;
 mod permissions;
 
+use std::sync::Arc;
+
+use super::{Dispatch, Publication};
+use crate::publication::PublishOptions;
+use crate::router::Router;
 use crate::testing::{Client, dict, router};
 use crossway_protocol::message::code;
 use crossway_protocol::{
-    Codec, Dict, List, Message, PublicationId, RequestId, SubscriptionId, Uri, Value,
+    Codec, Dict, List, Message, Payload, PublicationId, RequestId, SubscriptionId, Uri, Value,
 };
 
 /// The EVENTs queued for `client`, as (subscription, publication, details, args).
@@ -19,12 +25,35 @@ pub(super) fn events(client: &Client) -> Vec<(SubscriptionId, PublicationId, Dic
                 subscription,
                 publication,
                 details,
-                args,
-                ..
-            } => (subscription, publication, details, args),
+                payload,
+            } => (subscription, publication, details, payload.args().unwrap()),
             other => panic!("not an EVENT: {other:?}"),
         })
         .collect()
+}
+
+/// Publishes `payload` to `com.t` in `realm1` straight through the broker, as `publisher`, with
+/// PUBLISH `options`; gives what the broker did.
+pub(super) fn publish_direct(
+    router: &Arc<Router>,
+    publisher: &Client,
+    options: &Dict,
+    payload: Payload,
+) -> Dispatch {
+    let realm = router.realm(&Uri::new("realm1")).unwrap();
+    let member = realm
+        .members()
+        .into_iter()
+        .find(|m| m.id() == publisher.id())
+        .unwrap();
+    let options = PublishOptions::parse(options).unwrap();
+    let publication = Publication {
+        id: PublicationId(1),
+        topic: &Uri::new("com.t"),
+        options: &options,
+        payload,
+    };
+    realm.broker().publish(&member, publication)
 }
 
 pub(super) fn error_uri(reply: &Message) -> (u64, &str) {

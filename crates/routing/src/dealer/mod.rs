@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use crossway_protocol::ids::IdSequence;
 use crossway_protocol::message::code;
 use crossway_protocol::{
-    Dict, List, Message, RegistrationId, RequestId, SessionId, Uri, Value, errors,
+    Dict, List, Message, Payload, RegistrationId, RequestId, SessionId, Uri, Value, errors,
 };
 use event_listener::Event;
 
@@ -85,10 +85,8 @@ pub(crate) struct NewCall<'a> {
     pub(crate) procedure: &'a Uri,
     /// Whether the caller is disclosed to the callee.
     pub(crate) disclose: bool,
-    /// Positional payload.
-    pub(crate) args: Option<List>,
-    /// Keyword payload.
-    pub(crate) kwargs: Option<Dict>,
+    /// The payload, passed on as it came.
+    pub(crate) payload: Payload,
 }
 
 /// What the dealer did about a CALL.
@@ -249,8 +247,7 @@ impl Dealer {
             request: invocation,
             registration: registration.id(),
             details,
-            args: call.args,
-            kwargs: call.kwargs,
+            payload: call.payload,
         });
         if !sent && self.calls.finish(started.invocation).is_some() {
             return CallOutcome::Refused(RequestError::Canceled(
@@ -307,8 +304,7 @@ impl Dealer {
             request: invocation,
             registration: registration.id(),
             details,
-            args: Some(args),
-            kwargs: None,
+            payload: Payload::new(Some(args), None),
         });
         if !sent && self.calls.finish(invocation).is_some() {
             return Err(RequestError::Canceled(
@@ -338,8 +334,7 @@ impl Dealer {
             request: active.invocation,
             registration: active.registration,
             details,
-            args: call.args,
-            kwargs: call.kwargs,
+            payload: call.payload,
         });
         CallOutcome::Routed
     }
@@ -350,8 +345,7 @@ impl Dealer {
         callee: SessionId,
         request: RequestId,
         options: &Dict,
-        args: Option<List>,
-        kwargs: Option<Dict>,
+        payload: Payload,
     ) {
         let Some(call) = self.calls.get(request).filter(|c| c.callee.id() == callee) else {
             tracing::debug!(%request, "YIELD for no invocation in flight (ended, canceled or not this session's): dropped");
@@ -363,8 +357,7 @@ impl Dealer {
                 call.caller.deliver(&Message::Result {
                     request: call.request,
                     details: Dict::from([("progress".to_owned(), Value::Bool(true))]),
-                    args,
-                    kwargs,
+                    payload,
                 });
             } else {
                 tracing::debug!(%request, "progressive YIELD the caller did not ask for: dropped");
@@ -375,8 +368,7 @@ impl Dealer {
             call.caller.deliver(&Message::Result {
                 request: call.request,
                 details: Dict::new(),
-                args,
-                kwargs,
+                payload,
             });
         }
     }
@@ -388,8 +380,7 @@ impl Dealer {
         request: RequestId,
         details: Dict,
         error: Uri,
-        args: Option<List>,
-        kwargs: Option<Dict>,
+        payload: Payload,
     ) {
         if self
             .calls
@@ -405,8 +396,7 @@ impl Dealer {
                 request: call.request,
                 details,
                 error,
-                args,
-                kwargs,
+                payload,
             });
         }
     }

@@ -7,7 +7,7 @@ mod advanced;
 mod failures;
 
 use crossway_protocol::message::code;
-use crossway_protocol::{Dict, List, Message, RegistrationId, RequestId, Uri, Value};
+use crossway_protocol::{Dict, List, Message, Payload, RegistrationId, RequestId, Uri, Value};
 
 use crate::testing::{Client, dict, router};
 
@@ -47,8 +47,7 @@ pub(super) fn call_with(
         request: RequestId(request),
         options,
         procedure: Uri::new(procedure),
-        args: Some(args),
-        kwargs: None,
+        payload: Payload::new(Some(args), None),
     });
     assert!(!outcome.close, "{outcome:?}");
     outcome.reply
@@ -63,9 +62,8 @@ pub(super) fn invocation(callee: &Client) -> (RequestId, RegistrationId, Dict, O
             request,
             registration,
             details,
-            args,
-            ..
-        } => (request, registration, details, args),
+            payload,
+        } => (request, registration, details, payload.args().unwrap()),
         other => panic!("not an INVOCATION: {other:?}"),
     }
 }
@@ -74,8 +72,7 @@ pub(super) fn yield_(client: &mut Client, request: RequestId, options: Dict, arg
     let outcome = client.send(Message::Yield {
         request,
         options,
-        args: Some(args),
-        kwargs: None,
+        payload: Payload::new(Some(args), None),
     });
     assert_eq!(outcome, crate::Outcome::none());
 }
@@ -89,27 +86,26 @@ pub(super) fn messages(client: &Client) -> Vec<(&'static str, RequestId, Dict, O
             Message::Result {
                 request,
                 details,
-                args,
-                ..
-            } => ("RESULT", request, details, args),
+                payload,
+            } => ("RESULT", request, details, payload.args().unwrap()),
             Message::Error {
                 request,
                 details,
                 error,
-                args,
+                payload,
                 ..
             } => {
                 let mut details = details;
                 details.insert("error".to_owned(), error.as_str().into());
-                ("ERROR", request, details, args)
+                ("ERROR", request, details, payload.args().unwrap())
             }
             Message::Interrupt { request, options } => ("INTERRUPT", request, options, None),
             Message::Invocation {
                 request,
                 details,
-                args,
+                payload,
                 ..
-            } => ("INVOCATION", request, details, args),
+            } => ("INVOCATION", request, details, payload.args().unwrap()),
             other => panic!("unexpected {other:?}"),
         })
         .collect()
@@ -177,8 +173,7 @@ fn a_callee_error_reaches_the_caller_with_its_uri_and_payload() {
         request: inv,
         details: dict(&[("x", 1i64.into())]),
         error: Uri::new("com.example.error.bad"),
-        args: Some(vec!["why".into()]),
-        kwargs: Some(dict(&[("k", "v".into())])),
+        payload: Payload::new(Some(vec!["why".into()]), Some(dict(&[("k", "v".into())]))),
     });
     assert_eq!(outcome, crate::Outcome::none());
     match caller.received().as_slice() {
@@ -188,15 +183,14 @@ fn a_callee_error_reaches_the_caller_with_its_uri_and_payload() {
                 request,
                 details,
                 error,
-                args,
-                kwargs,
+                payload,
             },
         ] => {
             assert_eq!((*request_type, *request), (code::CALL, RequestId(1)));
             assert_eq!(error.as_str(), "com.example.error.bad");
             assert_eq!(details, &dict(&[("x", 1i64.into())]));
-            assert_eq!(args, &Some(vec!["why".into()]));
-            assert_eq!(kwargs, &Some(dict(&[("k", "v".into())])));
+            assert_eq!(payload.args().unwrap(), Some(vec!["why".into()]));
+            assert_eq!(payload.kwargs().unwrap(), Some(dict(&[("k", "v".into())])));
         }
         other => panic!("{other:?}"),
     }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crossway_protocol::message::code;
-use crossway_protocol::{Dict, List, Message, RegistrationId, RequestId, Uri};
+use crossway_protocol::{Dict, Message, Payload, RegistrationId, RequestId, Uri};
 
 use super::{Joined, Step, not_authorized, violation};
 use crate::dealer::{CallOptions, CallOutcome, NewCall, RegisterOptions};
@@ -68,8 +68,7 @@ impl Joined {
         request: RequestId,
         options: &Dict,
         procedure: &Uri,
-        args: Option<List>,
-        kwargs: Option<Dict>,
+        payload: Payload,
     ) -> Step {
         let refuse = |error: RequestError| Step::Reply(error.to_error(code::CALL, request));
         let options = match CallOptions::parse(options) {
@@ -88,8 +87,7 @@ impl Joined {
             options,
             procedure,
             disclose: authorization.discloses(procedure.as_str(), options.disclose_me),
-            args,
-            kwargs,
+            payload,
         };
         match self
             .realm

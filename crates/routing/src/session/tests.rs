@@ -3,7 +3,9 @@
 use super::*;
 use crate::testing::{Client, dict, hello, router};
 use crossway_protocol::message::code;
-use crossway_protocol::{Codec, PublicationId, RegistrationId, RequestId, SubscriptionId, Value};
+use crossway_protocol::{
+    Codec, Payload, PublicationId, RegistrationId, RequestId, SubscriptionId, Value,
+};
 
 fn abort_reason(outcome: &Outcome) -> &str {
     assert!(outcome.close, "{outcome:?}");
@@ -178,14 +180,12 @@ fn messages_only_a_router_sends_are_protocol_violations() {
             subscription: SubscriptionId(1),
             publication: PublicationId(1),
             details: Dict::new(),
-            args: None,
-            kwargs: None,
+            payload: Payload::EMPTY,
         },
         Message::Result {
             request: RequestId(1),
             details: Dict::new(),
-            args: None,
-            kwargs: None,
+            payload: Payload::EMPTY,
         },
         Message::Registered {
             request: RequestId(1),
@@ -199,8 +199,7 @@ fn messages_only_a_router_sends_are_protocol_violations() {
             request: RequestId(1),
             registration: RegistrationId(1),
             details: Dict::new(),
-            args: None,
-            kwargs: None,
+            payload: Payload::EMPTY,
         },
         Message::Interrupt {
             request: RequestId(1),
@@ -275,8 +274,7 @@ fn rpc_answers_for_nothing_in_flight_are_ignored() {
         Message::Yield {
             request: RequestId(1),
             options: Dict::new(),
-            args: None,
-            kwargs: None,
+            payload: Payload::EMPTY,
         },
         Message::Cancel {
             request: RequestId(3),
@@ -287,8 +285,7 @@ fn rpc_answers_for_nothing_in_flight_are_ignored() {
             request: RequestId(1),
             details: Dict::new(),
             error: Uri::new("com.example.error"),
-            args: None,
-            kwargs: None,
+            payload: Payload::EMPTY,
         },
     ] {
         assert_eq!(client.send(ignored), Outcome::none());
@@ -305,8 +302,7 @@ fn an_error_for_anything_but_an_invocation_is_a_protocol_violation() {
         request: RequestId(1),
         details: Dict::new(),
         error: Uri::new("com.example.error"),
-        args: None,
-        kwargs: None,
+        payload: Payload::EMPTY,
     });
     assert_eq!(abort_reason(&outcome), "wamp.error.protocol_violation");
 }

@@ -1,11 +1,9 @@
 //! Publish and subscribe through sessions: who receives what, encoded how often.
 
-use super::{ack, error_uri, events, pattern};
+use super::{ack, error_uri, events, pattern, publish_direct};
 use crate::testing::{Client, dict, router};
 use crossway_protocol::message::code;
-use crossway_protocol::{
-    Codec, Dict, Message, PublicationId, RequestId, SubscriptionId, Uri, Value,
-};
+use crossway_protocol::{Codec, Dict, Message, Payload, RequestId, SubscriptionId, Uri, Value};
 
 #[test]
 fn the_publisher_is_excluded_by_default() {
@@ -203,20 +201,17 @@ fn payloads_cross_serializers_unchanged() {
         ("bin", Value::Bytes(vec![0, 1, 255])),
         ("n", Value::UInt(u64::MAX)),
     ]);
-    publisher.send(Message::Publish {
+    publisher.send_encoded(Message::Publish {
         request: RequestId(1),
         options: Dict::new(),
         topic: Uri::new("com.t"),
-        args: Some(vec![]),
-        kwargs: Some(kwargs.clone()),
+        payload: Payload::new(Some(vec![]), Some(kwargs.clone())),
     });
     for client in [&cbor, &msgpack] {
         match client.received().remove(0) {
-            Message::Event {
-                args, kwargs: k, ..
-            } => {
-                assert_eq!(args, Some(vec![]));
-                assert_eq!(k, Some(kwargs.clone()));
+            Message::Event { payload, .. } => {
+                assert_eq!(payload.args().unwrap(), Some(vec![]));
+                assert_eq!(payload.kwargs().unwrap(), Some(kwargs.clone()));
             }
             other => panic!("not an EVENT: {other:?}"),
         }
@@ -256,42 +251,19 @@ fn an_event_is_encoded_once_per_serializer() {
 
 #[test]
 fn delivery_counts_encodes_and_receivers() {
-    use crate::broker::Publication;
-    use crate::publication::PublishOptions;
     let router = router();
     let publisher = Client::join(&router);
     let mut json = Client::join(&router);
     let mut cbor = Client::join_with(&router, "realm1", Codec::Cbor, 8);
     json.subscribe("com.t");
     cbor.subscribe("com.t");
-    let realm = router.realm(&Uri::new("realm1")).unwrap();
-    let member = realm
-        .members()
-        .into_iter()
-        .find(|m| m.id() == publisher.id())
-        .unwrap();
-    let options = PublishOptions::parse(&Dict::new()).unwrap();
-    let topic = Uri::new("com.t");
-    let publish = |options: &PublishOptions| {
-        realm.broker().publish(
-            &member,
-            Publication {
-                id: PublicationId(1),
-                topic: &topic,
-                options,
-                args: None,
-                kwargs: None,
-            },
-        )
-    };
-    let dispatch = publish(&options);
+    let dispatch = publish_direct(&router, &publisher, &Dict::new(), Payload::EMPTY);
     assert_eq!(dispatch.subscriptions, 1);
     assert_eq!(dispatch.delivery.receivers, 2);
     assert_eq!(dispatch.delivery.encodes, 2);
     // Only the JSON subscriber is eligible: CBOR is not encoded.
     let eligible = dict(&[("eligible", Value::List(vec![Value::from(json.id().0)]))]);
-    let options = PublishOptions::parse(&eligible).unwrap();
-    let dispatch = publish(&options);
+    let dispatch = publish_direct(&router, &publisher, &eligible, Payload::EMPTY);
     assert_eq!(dispatch.delivery.receivers, 1);
     assert_eq!(dispatch.delivery.encodes, 1);
 }

@@ -105,8 +105,11 @@ fn refused_publications_are_errors_when_acknowledged_and_counted_when_not() {
         error_uri(&reply),
         (code::PUBLISH, "wamp.error.not_authorized")
     );
-    if let Message::Error { args, .. } = &reply {
-        let text = args.as_ref().unwrap()[0].as_str().unwrap().to_owned();
+    if let Message::Error { payload, .. } = &reply {
+        let text = payload.args().unwrap().unwrap()[0]
+            .as_str()
+            .unwrap()
+            .to_owned();
         assert!(
             text.contains("publish") && text.contains("com.news"),
             "{text}"

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use crossway_protocol::message::code;
-use crossway_protocol::{Dict, Message, RequestId, Value};
+use crossway_protocol::{Dict, Message, Payload, RequestId, Value};
 
 use super::{
     ALL_FEATURES, call_with, error_uri, invocation, messages, register, register_with, yield_,
@@ -236,8 +236,7 @@ fn progressive_invocations_stream_to_one_callee() {
         request: RequestId(1),
         options: progress(),
         procedure: "com.upload".into(),
-        args: None,
-        kwargs: None,
+        payload: Payload::new(None, None),
     });
     assert!(outcome.close);
     assert!(matches!(outcome.reply, Some(Message::Abort { .. })));
@@ -247,8 +246,7 @@ fn progressive_invocations_stream_to_one_callee() {
         request: RequestId(7),
         options: Dict::new(),
         procedure: "com.plain".into(),
-        args: None,
-        kwargs: None,
+        payload: Payload::new(None, None),
     });
     assert!(outcome.close, "{outcome:?}");
 }
@@ -357,8 +355,7 @@ fn cancel_modes() {
         request: inv,
         details: Dict::new(),
         error: "wamp.error.canceled".into(),
-        args: None,
-        kwargs: None,
+        payload: Payload::new(None, None),
     });
     assert_eq!(outcome, crate::Outcome::none());
     let got = messages(&caller);

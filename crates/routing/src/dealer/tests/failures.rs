@@ -1,7 +1,7 @@
 //! Calls when a side goes away, a bound is reached, or a callee answers what is not its own.
 
 use crossway_protocol::message::code;
-use crossway_protocol::{Codec, Dict, Message, Value};
+use crossway_protocol::{Codec, Dict, Message, Payload, Value};
 
 use super::{ALL_FEATURES, call_with, error_uri, invocation, messages, register, yield_};
 use crate::dealer::CallLimits;
@@ -96,8 +96,7 @@ fn a_callee_answers_only_its_own_invocations() {
         request: inv,
         details: Dict::new(),
         error: "com.forged".into(),
-        args: None,
-        kwargs: None,
+        payload: Payload::new(None, None),
     });
     assert_eq!(outcome, crate::Outcome::none());
     assert!(caller.frames().is_empty());

@@ -11,9 +11,10 @@
 use serde::Serialize;
 use serde::de::DeserializeSeed;
 
-use crate::codec::{DecodeError, EncodeError};
+use super::binary::Binary;
+use super::error::{DecodeError, EncodeError};
+use super::value_serde::ValueSeed;
 use crate::value::Value;
-use crate::value_serde::{Binary, ValueSeed};
 
 /// The serializer's WAMP name.
 const NAME: &str = "json";

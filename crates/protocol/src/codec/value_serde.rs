@@ -8,25 +8,13 @@
 
 use std::fmt;
 
-use base64::Engine as _;
-use base64::alphabet;
-use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::ser::{self, SerializeMap, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::codec::MAX_DEPTH;
+use super::binary::{self, Binary};
+use super::error::{MAX_DEPTH, not_finite, too_deep};
 use crate::value::{Dict, List, Value};
-
-/// How a serializer carries binary data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Binary {
-    /// The format has a binary type: a CBOR byte string, a MessagePack `bin`.
-    Native,
-    /// JSON: binary is written as a string of `"\0"` + base64, and every string that starts with
-    /// `"\0"` is read back as binary.
-    Base64,
-}
 
 /// A borrowed value, written the way its codec carries binary data.
 pub(crate) struct ValueRef<'a> {
@@ -86,24 +74,17 @@ impl ValueSeed {
 
     /// A string as read from the data: in JSON, `"\0"` + base64 is binary.
     fn string<E: de::Error>(self, s: &str) -> Result<Value, E> {
-        match (self.binary, s.strip_prefix('\0')) {
-            (Binary::Base64, Some(encoded)) => BASE64
-                .decode(encoded)
-                .map(Value::Bytes)
-                .map_err(|e| E::custom(format_args!("invalid base64 after \"\\0\": {e}"))),
-            _ => Ok(Value::Str(s.to_owned())),
+        if self.binary == Binary::Base64
+            && let Some(bytes) = binary::from_nul_base64(s)
+        {
+            return bytes.map(Value::Bytes).map_err(E::custom);
         }
+        Ok(Value::Str(s.to_owned()))
     }
 }
 
 /// Reads the key of a map: only strings are keys (never reinterpreted as binary).
 struct KeySeed;
-
-/// The base64 flavour of binary-in-JSON: standard alphabet; padding written, optional on read.
-const BASE64: GeneralPurpose = GeneralPurpose::new(
-    &alphabet::STANDARD,
-    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-);
 
 /// No container reserves room for more items than this before reading them: a length prefix
 /// comes from the peer.
@@ -139,21 +120,14 @@ impl Serialize for ValueRef<'_> {
             Value::UInt(u) => serializer.serialize_u64(*u),
             Value::Float(f) => {
                 if self.binary == Binary::Base64 && !f.is_finite() {
-                    return Err(ser::Error::custom(format_args!(
-                        "JSON has no {f}: only finite numbers can be written"
-                    )));
+                    return Err(ser::Error::custom(not_finite(*f)));
                 }
                 serializer.serialize_f64(*f)
             }
             Value::Str(s) => serializer.serialize_str(s),
             Value::Bytes(bytes) => match self.binary {
                 Binary::Native => serializer.serialize_bytes(bytes),
-                Binary::Base64 => {
-                    let mut text = String::with_capacity(1 + bytes.len().div_ceil(3) * 4);
-                    text.push('\0');
-                    BASE64.encode_string(bytes, &mut text);
-                    serializer.serialize_str(&text)
-                }
+                Binary::Base64 => serializer.serialize_str(&binary::to_nul_base64(bytes)),
             },
             Value::List(list) => ListRef {
                 list,
@@ -330,11 +304,6 @@ impl Visitor<'_> for KeySeed {
     fn visit_string<E: de::Error>(self, s: String) -> Result<String, E> {
         Ok(s)
     }
-}
-
-/// The error text for data nested past [`MAX_DEPTH`].
-fn too_deep() -> String {
-    format!("lists and maps nested deeper than {MAX_DEPTH} levels")
 }
 
 #[cfg(test)]
