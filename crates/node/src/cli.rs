@@ -1,4 +1,5 @@
-//! The `crossway` command line: `run` (the default) and `check`.
+//! The `crossway` command line: `run` (the default), `check` and `certs` (a development set,
+//! or signing and making device certificate requests).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -7,7 +8,7 @@ use clap::{Parser, Subcommand};
 use tracing::error;
 
 use crate::config::{self, NodeConfig};
-use crate::{Node, certs, logging, signals};
+use crate::{Node, certs, device_certs, logging, signals};
 
 /// The default configuration file, relative to the working directory.
 pub const DEFAULT_CONFIG: &str = "config.yaml";
@@ -31,16 +32,58 @@ pub enum Command {
     Run,
     /// Load and validate the configuration, print every problem, exit 1 if there is any.
     Check,
-    /// Write a development CA, a server certificate and a client certificate (PEM) to a folder.
+    /// Write a development CA, a server certificate and a client certificate (PEM) to a folder;
+    /// or sign a device's certificate signing request (`sign`), or make one (`request`).
+    #[command(args_conflicts_with_subcommands = true)]
     Certs {
+        /// What to do instead of writing a development set.
+        #[command(subcommand)]
+        action: Option<CertsAction>,
         /// The folder to write `ca.pem`, `ca.key`, `server.pem`, `server.key`, `client.pem` and
         /// `client.key` to (created if needed).
         #[arg(long)]
-        out: PathBuf,
+        out: Option<PathBuf>,
         /// A host name or IP address for the server certificate; repeat for more (default:
         /// localhost and 127.0.0.1).
         #[arg(long = "host")]
         hosts: Vec<String>,
+    },
+}
+
+/// `crossway certs sign` and `crossway certs request`.
+#[derive(Debug, Subcommand)]
+pub enum CertsAction {
+    /// Sign a device's certificate signing request with the CA: a client certificate for the
+    /// request's public key (the device's private key never leaves it).
+    Sign {
+        /// The CA's folder, holding `ca.pem` and `ca.key` (as `crossway certs --out` writes them).
+        #[arg(long)]
+        ca: PathBuf,
+        /// The request (PEM), made on the device (`openssl req -new ...` or `crossway certs
+        /// request`).
+        #[arg(long)]
+        csr: PathBuf,
+        /// Days the certificate is valid (1 to 3650).
+        #[arg(long, default_value_t = device_certs::DEFAULT_DAYS)]
+        days: u32,
+        /// The certificate's common name (default: the request's).
+        #[arg(long)]
+        name: Option<String>,
+        /// Where to write the certificate (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Make a new private key (P-256) and a certificate signing request for it, on the device.
+    Request {
+        /// Where to write the private key (mode 0600; an existing file is not replaced).
+        #[arg(long)]
+        key_out: PathBuf,
+        /// Where to write the request.
+        #[arg(long)]
+        csr_out: PathBuf,
+        /// The common name to ask for (the device's authid with `tls` auth by common_name).
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -50,7 +93,25 @@ impl Cli {
         match self.command.unwrap_or(Command::Run) {
             Command::Run => run(&self.config),
             Command::Check => check(&self.config),
-            Command::Certs { out, hosts } => certs(&out, hosts),
+            Command::Certs {
+                action: Some(action),
+                ..
+            } => certs_action(action),
+            Command::Certs {
+                action: None,
+                out: Some(out),
+                hosts,
+            } => certs(&out, hosts),
+            Command::Certs {
+                action: None,
+                out: None,
+                ..
+            } => {
+                eprintln!(
+                    "crossway certs: give --out DIR for a development set, or `sign` or `request` (see --help)"
+                );
+                ExitCode::from(2)
+            }
         }
     }
 }
@@ -86,7 +147,7 @@ fn run(file: &Path) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    logging::init(cfg.log_level.as_deref());
+    logging::init_with(cfg.log_level.as_deref(), cfg.log_format);
     async_std::task::block_on(async move {
         let shutdown = match signals::shutdown_signal() {
             Ok(s) => s,
@@ -127,6 +188,80 @@ fn certs(out: &Path, mut hosts: Vec<String>) -> ExitCode {
         Err(e) => {
             eprintln!("crossway certs: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+fn certs_action(action: CertsAction) -> ExitCode {
+    match action {
+        CertsAction::Sign {
+            ca,
+            csr,
+            days,
+            name,
+            out,
+        } => {
+            let signed = match device_certs::sign_request(&ca, &csr, days, name.as_deref()) {
+                Ok(signed) => signed,
+                Err(e) => {
+                    eprintln!("crossway certs sign: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match &out {
+                Some(path) => {
+                    if let Err(e) = certs::write(path, &signed.pem, false) {
+                        eprintln!("crossway certs sign: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                }
+                None => print!("{}", signed.pem),
+            }
+            eprintln!(
+                "signed a client certificate for CN={}{} valid until {}{}",
+                signed.common_name,
+                if signed.alt_names.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", signed.alt_names.join(", "))
+                },
+                signed.not_after.date(),
+                out.map(|p| format!(", written to {}", p.display()))
+                    .unwrap_or_default()
+            );
+            ExitCode::SUCCESS
+        }
+        CertsAction::Request {
+            key_out,
+            csr_out,
+            name,
+        } => {
+            if key_out.exists() {
+                eprintln!(
+                    "crossway certs request: {} exists; not replacing a private key",
+                    key_out.display()
+                );
+                return ExitCode::FAILURE;
+            }
+            let (key, csr) = match device_certs::make_request(&name) {
+                Ok(made) => made,
+                Err(e) => {
+                    eprintln!("crossway certs request: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            for (path, text, secret) in [(&key_out, &key, true), (&csr_out, &csr, false)] {
+                if let Err(e) = certs::write(path, text, secret) {
+                    eprintln!("crossway certs request: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+            println!(
+                "key written to {} (keep it here), request for CN={name} to {} (send it to be signed)",
+                key_out.display(),
+                csr_out.display()
+            );
+            ExitCode::SUCCESS
         }
     }
 }
