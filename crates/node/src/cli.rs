@@ -1,5 +1,6 @@
-//! The `crossway` command line: `run` (the default), `check` and `certs` (a development set,
-//! or signing and making device certificate requests).
+//! The `crossway` command line: `run` (the default), `check`, `certs` (a development set, or
+//! signing and making device certificate requests), and the client commands `pub`, `sub` and
+//! `call`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -7,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use tracing::error;
 
+use crate::client_commands::{CallArgs, Outcome, PublishArgs, SubscribeArgs};
 use crate::config::{self, NodeConfig};
 use crate::{Node, certs, device_certs, logging, signals};
 
@@ -48,6 +50,15 @@ pub enum Command {
         #[arg(long = "host")]
         hosts: Vec<String>,
     },
+    /// Publish one event (acknowledged) and leave. Exit status: 0 published, 1 refused,
+    /// 2 usage, 3 no connection, 4 session refused, 5 no answer in time.
+    #[command(name = "pub")]
+    Publish(PublishArgs),
+    /// Subscribe and print each event as one JSON line (until --count events or a signal).
+    #[command(name = "sub")]
+    Subscribe(SubscribeArgs),
+    /// Call a procedure and print its result as one JSON line.
+    Call(CallArgs),
 }
 
 /// `crossway certs sign` and `crossway certs request`.
@@ -112,8 +123,17 @@ impl Cli {
                 );
                 ExitCode::from(2)
             }
+            Command::Publish(args) => client_command(args.run()),
+            Command::Subscribe(args) => client_command(args.run()),
+            Command::Call(args) => client_command(args.run()),
         }
     }
+}
+
+/// Runs a client command; its log shows errors only unless `RUST_LOG` says otherwise.
+fn client_command(command: impl std::future::Future<Output = Outcome>) -> ExitCode {
+    logging::init(Some("error"));
+    async_std::task::block_on(command).into()
 }
 
 fn check(file: &Path) -> ExitCode {

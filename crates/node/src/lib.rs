@@ -27,6 +27,7 @@
 //! - [`signals`]: SIGINT and SIGTERM.
 //! - [`logging`]: the log subscriber.
 //! - [`cli`]: the `crossway` command line.
+//! - [`client_commands`]: `crossway pub`, `sub` and `call`, a WAMP client for scripts.
 //! - [`certs`]: development certificates (`crossway certs`, `tls.create_if_missing`).
 //! - [`device_certs`]: signing a device's certificate request (`crossway certs sign`), and
 //!   making one (`crossway certs request`).
@@ -36,6 +37,7 @@ mod call_timer;
 mod cert_expiry;
 pub mod certs;
 pub mod cli;
+pub mod client_commands;
 pub mod config;
 mod connection;
 mod control;

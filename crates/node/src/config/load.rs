@@ -147,10 +147,12 @@ fn read_node(c: &mut Checker, file: &Path, root: &Value) -> Option<NodeConfig> {
             .map(|(p, e)| (format!("{p}.name"), e.name.clone())),
         "endpoint name",
     );
+    // Port 0 asks the system for a free port: every such endpoint gets its own.
     check_unique(
         c,
         endpoints
             .iter()
+            .filter(|(_, e)| !matches!(&e.listen, ListenAddr::Tcp(a) if a.port() == 0))
             .map(|(p, e)| (format!("{p}.listen"), e.listen.to_string())),
         "listen address",
     );
