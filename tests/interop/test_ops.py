@@ -1,5 +1,5 @@
 """Running it in production: /metrics scraped and parsed as Prometheus text while autobahn
-clients publish, /health through a shutdown, the HTTP publish bridge from Python, JSON log lines,
+clients publish, `crossway pub`, `sub` and `call` against autobahn peers, /health through a shutdown, the HTTP publish bridge from Python, JSON log lines,
 and a device certificate signed from an OpenSSL CSR admitted by a mutual-TLS endpoint with `tls`
 authentication.
 """
@@ -16,9 +16,11 @@ import ssl
 import subprocess
 import time
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 import pytest
+from autobahn.wamp.exception import ApplicationError
 from autobahn.wamp.types import PublishOptions
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -27,6 +29,7 @@ from certs import make_certs
 from clients import Target, join, wait
 from node import STOP_TIMEOUT, Endpoint, Node, free_port
 from rawws import raw_peer
+from rpc_clients import register
 
 PUBLISH_SECRET = "interop-publish-key"
 
@@ -306,6 +309,77 @@ def test_certs_request_makes_a_key_that_never_leaves(crossway_bin: Path, tmp_pat
         capture_output=True, text=True, timeout=30, check=False,
     )
     assert again.returncode == 1 and "not replacing a private key" in again.stderr, again
+
+
+async def crossway_cli(crossway_bin: Path, *args: str) -> tuple[int, str, str]:
+    """Runs `crossway ARGS...` (bounded in time); its exit status, stdout and stderr."""
+    proc = await asyncio.create_subprocess_exec(
+        str(crossway_bin),
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await wait(proc.communicate(), f"crossway {args[0]} to exit")
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
+def test_cli_against_autobahn_peers(ops_node: Node, crossway_bin: Path) -> None:
+    url = ops_node.url
+
+    async def scenario() -> None:
+        peer = await join(url, "realm1", "msgpack", "cli peer")
+        _, inbox = await peer.subscribe_inbox("com.crossway.cli.in")
+
+        def add(a: int, b: int, details: Any = None) -> int:
+            return a + b
+
+        def refuse(details: Any = None) -> None:
+            raise ApplicationError("com.crossway.cli.refused", "no")
+
+        await register(peer, add, "com.crossway.cli.add")
+        await register(peer, refuse, "com.crossway.cli.refuse")
+
+        # crossway pub -> an autobahn subscriber: arguments as JSON, strings otherwise.
+        code, _, err = await crossway_cli(
+            crossway_bin, "pub", url, "com.crossway.cli.in", "1", "two", "--kwargs", '{"k": null}'
+        )
+        assert code == 0, err
+        event = await inbox.next("the CLI's event")
+        assert list(event.args) == [1, "two"] and event.kwargs == {"k": None}, event
+
+        # crossway call -> an autobahn callee: the result as a JSON line; its error exits 1.
+        code, out, err = await crossway_cli(crossway_bin, "call", url, "com.crossway.cli.add", "2", "40")
+        assert (code, json.loads(out)) == (0, {"args": [42], "kwargs": {}}), err
+        code, out, err = await crossway_cli(crossway_bin, "call", url, "com.crossway.cli.refuse")
+        assert (code, out) == (1, ""), err
+        assert "com.crossway.cli.refused" in err, err
+
+        # An autobahn publisher -> crossway sub --count 2, which says when it has subscribed.
+        proc = await asyncio.create_subprocess_exec(
+            str(crossway_bin), "sub", url, "com.crossway.cli.", "--match", "prefix", "--count", "2",
+            "--serializer", "cbor",
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        assert proc.stderr is not None and proc.stdout is not None
+        line = await wait(proc.stderr.readline(), "crossway sub to subscribe")
+        assert line.startswith(b"crossway sub: subscribed to"), line
+        for i in range(2):
+            await wait(
+                peer.publish("com.crossway.cli.out", i, {"n": [i]}, options=PublishOptions(acknowledge=True)),
+                "PUBLISHED",
+            )
+        out, _ = await wait(proc.communicate(), "crossway sub to exit after 2 events")
+        assert proc.returncode == 0
+        events = [json.loads(line) for line in out.decode().splitlines()]
+        assert [(e["topic"], e["args"]) for e in events] == [
+            ("com.crossway.cli.out", [0, {"n": [0]}]),
+            ("com.crossway.cli.out", [1, {"n": [1]}]),
+        ], events
+        await peer.close()
+
+    asyncio.run(scenario())
 
 
 def run(cmd: list[str]) -> str:
