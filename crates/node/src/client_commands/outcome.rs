@@ -4,6 +4,9 @@
 use std::process::ExitCode;
 
 use crossway_client::ClientError;
+use crossway_protocol::{Codec, RawPayload};
+
+use super::json;
 
 /// How a client command ended; its [`code`](Outcome::code) is the process's exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,11 +52,17 @@ impl Outcome {
             source = cause.source();
         }
         if let ClientError::Wamp { args, kwargs, .. } = error {
-            if let Some(args) = args.as_ref().filter(|a| !a.is_empty()) {
-                text.push_str(&format!(" {args:?}"));
-            }
-            if let Some(kwargs) = kwargs.as_ref().filter(|k| !k.is_empty()) {
-                text.push_str(&format!(" {kwargs:?}"));
+            let raw = RawPayload::encode(Codec::Json, args.as_ref(), kwargs.as_ref());
+            if let Ok((args, kwargs)) = raw
+                .map_err(|e| e.to_string())
+                .and_then(|raw| json::elements(Some(&raw)))
+            {
+                for (part, empty) in [(args, "[]"), (kwargs, "{}")] {
+                    if part != empty {
+                        text.push(' ');
+                        text.push_str(&part);
+                    }
+                }
             }
         }
         if let ClientError::Aborted {
