@@ -50,14 +50,22 @@ pub enum Command {
         #[arg(long = "host")]
         hosts: Vec<String>,
     },
-    /// Publish one event (acknowledged) and leave. Exit status: 0 published, 1 refused,
-    /// 2 usage, 3 no connection, 4 session refused, 5 no answer in time.
+    /// Publish one event (acknowledged) and leave.
+    ///
+    /// Exit status: 0 published, 1 refused (ERROR), 2 usage, 3 no connection, 4 session
+    /// refused (ABORT), 5 no answer in time.
     #[command(name = "pub")]
     Publish(PublishArgs),
     /// Subscribe and print each event as one JSON line (until --count events or a signal).
+    ///
+    /// Exit status: 0 done, 1 refused (ERROR), 2 usage, 3 no connection or the session ended,
+    /// 4 session refused (ABORT), 5 no answer in time.
     #[command(name = "sub")]
     Subscribe(SubscribeArgs),
     /// Call a procedure and print its result as one JSON line.
+    ///
+    /// Exit status: 0 result printed, 1 the callee or router answered ERROR, 2 usage, 3 no
+    /// connection, 4 session refused (ABORT), 5 no answer in time.
     Call(CallArgs),
 }
 
