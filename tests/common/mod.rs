@@ -112,6 +112,9 @@ pub fn endpoint(name: &str) -> EndpointSpec {
         auth: crossway_routing::AuthPolicy::open(),
         proxy: None,
         http_publish: None,
+        upgrade: true,
+        web: Vec::new(),
+        hsts: None,
     }
 }
 

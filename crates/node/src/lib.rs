@@ -58,6 +58,7 @@ mod session_task;
 pub mod signals;
 mod stop;
 pub mod throttle;
+pub mod web;
 pub mod tls_failure;
 mod writer;
 
