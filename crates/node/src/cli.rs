@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 use tracing::error;
 
 use crate::config::{self, NodeConfig};
-use crate::{Node, certs, logging, signals};
+use crate::{Node, certs, logging, signals, tls_report};
 
 /// The default configuration file, relative to the working directory.
 pub const DEFAULT_CONFIG: &str = "config.yaml";
@@ -69,6 +69,7 @@ fn check(file: &Path) -> ExitCode {
                 cfg.endpoints.len(),
                 plural(cfg.endpoints.len())
             );
+            print!("{}", tls_report::offers(&cfg));
             ExitCode::SUCCESS
         }
         Err(errors) => {

@@ -20,6 +20,7 @@
 //! - [`logging`]: the log subscriber.
 //! - [`cli`]: the `crossway` command line.
 //! - [`certs`]: development certificates (`crossway certs`, `tls.create_if_missing`).
+//! - [`tls_report`]: what each TLS endpoint offers (`crossway check`) and the TLS report.
 
 mod call_timer;
 pub mod certs;
@@ -39,6 +40,7 @@ mod reload;
 pub mod signals;
 mod stop;
 pub mod throttle;
+pub mod tls_report;
 mod writer;
 
 pub use node::{Node, StartError};
