@@ -1,4 +1,4 @@
-//! The `crossway` command line: `run` (the default) and `check`.
+//! The `crossway` command line: `run` (the default), `check`, `certs` and `import-crossbar`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use tracing::error;
 
 use crate::config::{self, NodeConfig};
+use crate::import_crossbar::{self, Folders};
 use crate::{Node, certs, logging, signals, tls_report};
 
 /// The default configuration file, relative to the working directory.
@@ -42,6 +43,19 @@ pub enum Command {
         #[arg(long = "host")]
         hosts: Vec<String>,
     },
+    /// Convert a Crossbar.io `config.json` to a Crossway `config.yaml`, list what could not be
+    /// converted (exit 2 if anything), then check the result as `check` does.
+    ImportCrossbar {
+        /// Crossbar.io's configuration file.
+        input: PathBuf,
+        /// The file to write (default: `config.yaml` beside the input). An existing file is
+        /// not replaced without `--force`.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Replace the output file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 impl Cli {
@@ -51,11 +65,21 @@ impl Cli {
             Command::Run => run(&self.config),
             Command::Check => check(&self.config),
             Command::Certs { out, hosts } => certs(&out, hosts),
+            Command::ImportCrossbar { input, out, force } => import(&input, out, force),
         }
     }
 }
 
 fn check(file: &Path) -> ExitCode {
+    if checked(file) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Loads and validates `file`, printing what `check` prints; whether it is valid.
+fn checked(file: &Path) -> bool {
     match config::load(file) {
         Ok(cfg) => {
             for w in &cfg.warnings {
@@ -70,11 +94,11 @@ fn check(file: &Path) -> ExitCode {
                 plural(cfg.endpoints.len())
             );
             print!("{}", tls_report::offers(&cfg));
-            ExitCode::SUCCESS
+            true
         }
         Err(errors) => {
             eprint!("{errors}");
-            ExitCode::FAILURE
+            false
         }
     }
 }
@@ -129,6 +153,79 @@ fn certs(out: &Path, mut hosts: Vec<String>) -> ExitCode {
             eprintln!("crossway certs: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Exit status of `import-crossbar` when something could not be converted.
+const PARTLY_CONVERTED: u8 = 2;
+
+fn import(input: &Path, out: Option<PathBuf>, force: bool) -> ExitCode {
+    let input_dir = input
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let out = out.unwrap_or_else(|| input_dir.join(DEFAULT_CONFIG));
+    let output_dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let text = match std::fs::read_to_string(input) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!(
+                "crossway import-crossbar: cannot read {}: {e}",
+                input.display()
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let folders = Folders {
+        input: input_dir,
+        output: output_dir,
+    };
+    let imported = match import_crossbar::import(&text, &folders) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("crossway import-crossbar: {}: {e}", input.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    if out.exists() && !force {
+        eprintln!(
+            "crossway import-crossbar: {} exists; give --force to replace it, or --out another file",
+            out.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    if let Err(e) = std::fs::write(&out, &imported.yaml) {
+        eprintln!(
+            "crossway import-crossbar: cannot write {}: {e}",
+            out.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    println!("{}: written from {}", out.display(), input.display());
+    for d in &imported.dropped {
+        println!("  dropped: {d}");
+    }
+    for u in &imported.untranslated {
+        println!("  not converted: {u}");
+    }
+    if !checked(&out) {
+        return ExitCode::FAILURE;
+    }
+    if imported.untranslated.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        println!(
+            "{} part{} not converted (listed above and at the top of {})",
+            imported.untranslated.len(),
+            plural(imported.untranslated.len()),
+            out.display()
+        );
+        ExitCode::from(PARTLY_CONVERTED)
     }
 }
 

@@ -20,6 +20,7 @@
 //! - [`logging`]: the log subscriber.
 //! - [`cli`]: the `crossway` command line.
 //! - [`certs`]: development certificates (`crossway certs`, `tls.create_if_missing`).
+//! - [`import_crossbar`]: a Crossbar.io `config.json` as a `config.yaml` (`crossway import-crossbar`).
 //! - [`tls_report`]: what each TLS endpoint offers (`crossway check`) and the TLS report.
 
 mod call_timer;
@@ -31,6 +32,7 @@ mod control;
 pub mod counters;
 mod endpoint;
 pub mod gate;
+pub mod import_crossbar;
 pub mod limits;
 pub mod logging;
 pub mod node;
