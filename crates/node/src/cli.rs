@@ -1,4 +1,5 @@
-//! The `crossway` command line: `run` (the default), `check`, `certs` and `import-crossbar`.
+//! The `crossway` command line: `run` (the default), `check`, `tls-report`, `certs` and
+//! `import-crossbar`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -32,6 +33,10 @@ pub enum Command {
     Run,
     /// Load and validate the configuration, print every problem, exit 1 if there is any.
     Check,
+    /// Print, for each TLS endpoint, what an SSL server test would: protocol versions, suites
+    /// in order, key, the chain as sent, client-certificate policy, a grade and a handshake
+    /// simulation for common clients. Exit 1 if the configuration is not valid.
+    TlsReport,
     /// Write a development CA, a server certificate and a client certificate (PEM) to a folder.
     Certs {
         /// The folder to write `ca.pem`, `ca.key`, `server.pem`, `server.key`, `client.pem` and
@@ -64,6 +69,7 @@ impl Cli {
         match self.command.unwrap_or(Command::Run) {
             Command::Run => run(&self.config),
             Command::Check => check(&self.config),
+            Command::TlsReport => tls_report(&self.config),
             Command::Certs { out, hosts } => certs(&out, hosts),
             Command::ImportCrossbar { input, out, force } => import(&input, out, force),
         }
@@ -75,6 +81,22 @@ fn check(file: &Path) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+fn tls_report(file: &Path) -> ExitCode {
+    match config::load(file) {
+        Ok(cfg) => {
+            for w in &cfg.warnings {
+                eprintln!("warning: {w}");
+            }
+            print!("{}", tls_report::report(&cfg));
+            ExitCode::SUCCESS
+        }
+        Err(errors) => {
+            eprint!("{errors}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -28,6 +28,7 @@
 //! - `client`: [`TlsConnector`], [`load_client_config`], [`connect_tls`].
 //! - `identity`: [`PeerIdentity`], who a client certificate names.
 //! - `keyinfo`: [`KeyInfo`], a certificate's key kind and size.
+//! - `chain_info`: [`CertSummary`], what a certificate file's certificates say (the TLS report).
 //! - `session`: [`TlsSessionInfo`], what a handshake agreed on, and how failures read.
 
 mod acceptor;
@@ -35,6 +36,7 @@ mod aliases;
 mod anchors;
 mod catalogue;
 mod certified;
+mod chain_info;
 mod cipher_string;
 mod ciphers;
 mod client;
@@ -50,6 +52,7 @@ mod skipped;
 mod validity;
 
 pub use acceptor::{TlsAccepted, TlsAcceptor};
+pub use chain_info::{CertSummary, certificate_summaries};
 pub use ciphers::cipher_suite_names;
 pub use client::{TlsConnected, TlsConnector, connect_tls, load_client_config};
 pub use error::{TlsConfigError, TlsSetting};
