@@ -261,6 +261,21 @@ fn the_report_figures_match_the_certificates() {
     assert!(text.contains("TLS 1.3 no, TLS 1.2 yes"), "{text}");
 }
 
+#[test]
+fn a_certificate_not_created_yet_is_said_so() {
+    let dir = tempfile::tempdir().unwrap();
+    tls_pki::write(
+        dir.path(),
+        "config.yaml",
+        "realms: [{name: realm1}]\nendpoints:\n  - name: dev\n    transport: websocket\n    listen: 127.0.0.1:0\n    tls:\n      certificate: certs/server.pem\n      key: certs/server.key\n      create_if_missing: true\n",
+    );
+    let text = report(&load(dir.path()));
+    assert!(
+        text.contains("endpoint \"dev\" (127.0.0.1:0)\n  its certificate does not exist yet"),
+        "{text}"
+    );
+}
+
 /// `(protocol versions enabled, [(sslversion, cipher, status)])` from sslscan's XML.
 fn sslscan(addr: SocketAddr) -> (Vec<String>, Vec<(String, String, String)>) {
     let out = Command::new("sslscan")

@@ -7,6 +7,7 @@ use crossway_transport::tls::{
 };
 
 use super::grade::{chain_problem, grade};
+use super::offers::not_created_yet;
 use super::profiles::PROFILES;
 use super::simulate::{Outcome, simulate};
 use crate::config::{EndpointSpec, NodeConfig, TlsSpec};
@@ -28,6 +29,13 @@ pub fn report(cfg: &NodeConfig) -> String {
 fn endpoint(out: &mut String, e: &EndpointSpec, tls: &TlsSpec) {
     let s = &tls.settings;
     let _ = writeln!(out, "endpoint {:?} ({})", e.name, e.listen);
+    if not_created_yet(tls) {
+        let _ = writeln!(
+            out,
+            "  its certificate does not exist yet (create_if_missing: the node creates it at its first start, or run `crossway certs`); nothing more to report\n"
+        );
+        return;
+    }
     let loaded = match load_server_config(s) {
         Ok(l) => l,
         Err(errors) => {
