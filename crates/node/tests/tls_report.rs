@@ -188,6 +188,24 @@ fn windows_7_is_shut_out_by_an_rsa_key_and_xp_always() {
         line("Chrome 120").contains("TLS 1.3  TLS_AES_128_GCM_SHA256"),
         "{text}"
     );
+    assert!(
+        !text.contains("skipped:"),
+        "no setting, nothing skipped: {text}"
+    );
+
+    let guide = node_dir(
+        KeyType::Rsa,
+        30,
+        &format!("      ciphers: \"{GUIDE_STRING}\"\n"),
+        false,
+    );
+    let text = report(&load(guide.path()));
+    assert!(
+        text.contains(
+            "    skipped: 38 suites the setting chooses (needs an ECDSA key, DHE key exchange,"
+        ),
+        "{text}"
+    );
 
     let ec = node_dir(KeyType::Ecdsa, 30, "", false);
     let text = report(&load(ec.path()));

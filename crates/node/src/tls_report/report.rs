@@ -69,6 +69,21 @@ fn endpoint(out: &mut String, e: &EndpointSpec, tls: &TlsSpec) {
         "  cipher suites, in order (all with forward secrecy and AEAD):"
     );
     let _ = write!(out, "{}", indent(&offer.to_string()));
+    if !offer.skipped.is_empty() {
+        let mut reasons: Vec<&str> = Vec::new();
+        for r in offer.skipped.iter().flat_map(|s| s.reasons.iter()) {
+            if !reasons.contains(r) {
+                reasons.push(r);
+            }
+        }
+        let _ = writeln!(
+            out,
+            "    skipped: {} suite{} the setting chooses ({}; the warning names each)",
+            offer.skipped.len(),
+            if offer.skipped.len() == 1 { "" } else { "s" },
+            reasons.join(", ")
+        );
+    }
     if let Some(key) = chain.first().and_then(|c| c.key.as_ref()) {
         let _ = writeln!(out, "  key: {key}");
     }
