@@ -1,6 +1,6 @@
-//! The `crossway` command line: `run` (the default), `check`, `certs` (a development set, or
-//! signing and making device certificate requests), and the client commands `pub`, `sub` and
-//! `call`.
+//! The `crossway` command line: `run` (the default), `check`, `tls-report`, `certs` (a
+//! development set, or signing and making device certificate requests), `import-crossbar`,
+//! and the client commands `pub`, `sub` and `call`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,7 +10,8 @@ use tracing::error;
 
 use crate::client_commands::{CallArgs, Outcome, PublishArgs, SubscribeArgs};
 use crate::config::{self, NodeConfig};
-use crate::{Node, certs, device_certs, logging, signals};
+use crate::import_crossbar::{self, Folders};
+use crate::{Node, certs, device_certs, logging, signals, tls_report};
 
 /// The default configuration file, relative to the working directory.
 pub const DEFAULT_CONFIG: &str = "config.yaml";
@@ -34,6 +35,10 @@ pub enum Command {
     Run,
     /// Load and validate the configuration, print every problem, exit 1 if there is any.
     Check,
+    /// Print, for each TLS endpoint, what an SSL server test would: protocol versions, suites
+    /// in order, key, the chain as sent, client-certificate policy, a grade and a handshake
+    /// simulation for common clients. Exit 1 if the configuration is not valid.
+    TlsReport,
     /// Write a development CA, a server certificate and a client certificate (PEM) to a folder;
     /// or sign a device's certificate signing request (`sign`), or make one (`request`).
     #[command(args_conflicts_with_subcommands = true)]
@@ -67,6 +72,19 @@ pub enum Command {
     /// Exit status: 0 result printed, 1 the callee or router answered ERROR, 2 usage, 3 no
     /// connection, 4 session refused (ABORT), 5 no answer in time.
     Call(CallArgs),
+    /// Convert a Crossbar.io `config.json` to a Crossway `config.yaml`, list what could not be
+    /// converted (exit 2 if anything), then check the result as `check` does.
+    ImportCrossbar {
+        /// Crossbar.io's configuration file.
+        input: PathBuf,
+        /// The file to write (default: `config.yaml` beside the input). An existing file is
+        /// not replaced without `--force`.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Replace the output file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// `crossway certs sign` and `crossway certs request`.
@@ -134,6 +152,8 @@ impl Cli {
             Command::Publish(args) => client_command(args.run()),
             Command::Subscribe(args) => client_command(args.run()),
             Command::Call(args) => client_command(args.run()),
+            Command::TlsReport => tls_report(&self.config),
+            Command::ImportCrossbar { input, out, force } => import(&input, out, force),
         }
     }
 }
@@ -145,6 +165,31 @@ fn client_command(command: impl std::future::Future<Output = Outcome>) -> ExitCo
 }
 
 fn check(file: &Path) -> ExitCode {
+    if checked(file) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn tls_report(file: &Path) -> ExitCode {
+    match config::load(file) {
+        Ok(cfg) => {
+            for w in &cfg.warnings {
+                eprintln!("warning: {w}");
+            }
+            print!("{}", tls_report::report(&cfg));
+            ExitCode::SUCCESS
+        }
+        Err(errors) => {
+            eprint!("{errors}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Loads and validates `file`, printing what `check` prints; whether it is valid.
+fn checked(file: &Path) -> bool {
     match config::load(file) {
         Ok(cfg) => {
             for w in &cfg.warnings {
@@ -158,11 +203,12 @@ fn check(file: &Path) -> ExitCode {
                 cfg.endpoints.len(),
                 plural(cfg.endpoints.len())
             );
-            ExitCode::SUCCESS
+            print!("{}", tls_report::offers(&cfg));
+            true
         }
         Err(errors) => {
             eprint!("{errors}");
-            ExitCode::FAILURE
+            false
         }
     }
 }
@@ -291,6 +337,79 @@ fn certs_action(action: CertsAction) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
+    }
+}
+
+/// Exit status of `import-crossbar` when something could not be converted.
+const PARTLY_CONVERTED: u8 = 2;
+
+fn import(input: &Path, out: Option<PathBuf>, force: bool) -> ExitCode {
+    let input_dir = input
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let out = out.unwrap_or_else(|| input_dir.join(DEFAULT_CONFIG));
+    let output_dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let text = match std::fs::read_to_string(input) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!(
+                "crossway import-crossbar: cannot read {}: {e}",
+                input.display()
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let folders = Folders {
+        input: input_dir,
+        output: output_dir,
+    };
+    let imported = match import_crossbar::import(&text, &folders) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("crossway import-crossbar: {}: {e}", input.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    if out.exists() && !force {
+        eprintln!(
+            "crossway import-crossbar: {} exists; give --force to replace it, or --out another file",
+            out.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    if let Err(e) = std::fs::write(&out, &imported.yaml) {
+        eprintln!(
+            "crossway import-crossbar: cannot write {}: {e}",
+            out.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    println!("{}: written from {}", out.display(), input.display());
+    for d in &imported.dropped {
+        println!("  dropped: {d}");
+    }
+    for u in &imported.untranslated {
+        println!("  not converted: {u}");
+    }
+    if !checked(&out) {
+        return ExitCode::FAILURE;
+    }
+    if imported.untranslated.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        println!(
+            "{} part{} not converted (listed above and at the top of {})",
+            imported.untranslated.len(),
+            plural(imported.untranslated.len()),
+            out.display()
+        );
+        ExitCode::from(PARTLY_CONVERTED)
     }
 }
 

@@ -31,6 +31,8 @@
 //! - [`certs`]: development certificates (`crossway certs`, `tls.create_if_missing`).
 //! - [`device_certs`]: signing a device's certificate request (`crossway certs sign`), and
 //!   making one (`crossway certs request`).
+//! - [`import_crossbar`]: a Crossbar.io `config.json` as a `config.yaml` (`crossway import-crossbar`).
+//! - [`tls_report`]: what each TLS endpoint offers (`crossway check`) and the TLS report.
 
 pub mod bridge;
 mod call_timer;
@@ -46,6 +48,7 @@ pub mod device_certs;
 mod endpoint;
 pub mod gate;
 mod http_route;
+pub mod import_crossbar;
 pub mod limits;
 pub mod logging;
 mod message_type;
@@ -60,6 +63,7 @@ mod stop;
 pub mod throttle;
 pub mod web;
 pub mod tls_failure;
+pub mod tls_report;
 mod writer;
 
 pub use node::{Node, StartError};

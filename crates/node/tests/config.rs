@@ -212,7 +212,7 @@ endpoints:
       key: missing.key
       client_auth: optional
       min_version: \"1.1\"
-      ciphers: [TLS_RSA_WITH_RC4_128_MD5]
+      ciphers: [TLS_RSA_WITH_RC4_128_MD6]
       dhparam: dh.pem
 ",
     );
