@@ -11,7 +11,7 @@ mod pki;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use common::{TestNode, endpoint, http, node_config, run, within};
+use common::{TestNode, endpoint, http, node_config, parse_answer, run, within};
 use crossway_client::{Client, ConnectOptions};
 use crossway_node::config::{HstsSpec, TlsSpec, WebPath, WebPathKind};
 use crossway_transport::Serializer;
@@ -210,7 +210,11 @@ fn without_a_websocket_path_the_endpoint_serves_the_web_alone() {
 }
 
 /// One request over TLS to `addr`, trusting `ca`: status, headers (lower case) and body.
-async fn https(addr: SocketAddr, ca: PathBuf, request: &[u8]) -> (u16, Vec<(String, String)>, Vec<u8>) {
+async fn https(
+    addr: SocketAddr,
+    ca: PathBuf,
+    request: &[u8],
+) -> (u16, Vec<(String, String)>, Vec<u8>) {
     use futures_util::io::{AsyncReadExt, AsyncWriteExt};
     let connector = TlsConnector::new(&TlsClientSettings::new(vec![ca])).unwrap();
     let io = crossway_transport::connect_tcp(&addr.to_string())
@@ -226,15 +230,7 @@ async fn https(addr: SocketAddr, ca: PathBuf, request: &[u8]) -> (u16, Vec<(Stri
     within("the HTTPS answer", io.read_to_end(&mut raw))
         .await
         .unwrap();
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let head = String::from_utf8(raw[..split].to_vec()).unwrap();
-    let mut lines = head.split("\r\n");
-    let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    (status, headers, raw[split + 4..].to_vec())
+    parse_answer(&raw)
 }
 
 #[test]

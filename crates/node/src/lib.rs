@@ -61,9 +61,9 @@ mod session_task;
 pub mod signals;
 mod stop;
 pub mod throttle;
-pub mod web;
 pub mod tls_failure;
 pub mod tls_report;
+pub mod web;
 mod writer;
 
 pub use node::{Node, StartError};

@@ -53,9 +53,10 @@ fn paths_give_the_upgrade_the_files_and_the_redirects() {
     assert_eq!(site.path, "/wamp");
     let web_dir = std::fs::canonicalize(dir.path().join("web")).unwrap();
     assert!(site.web.iter().any(|w| w.path == "/"
-        && w.kind == WebPathKind::Static {
-            directory: web_dir.clone()
-        }));
+        && w.kind
+            == WebPathKind::Static {
+                directory: web_dir.clone()
+            }));
     assert!(site.web.iter().any(|w| w.path == "/Old"
         && w.kind
             == WebPathKind::Redirect {
@@ -64,10 +65,7 @@ fn paths_give_the_upgrade_the_files_and_the_redirects() {
             }));
     assert_eq!(site.http_publish.as_ref().unwrap().path, "/publish");
     let hsts = site.hsts.unwrap();
-    assert_eq!(
-        hsts.header_value(),
-        "max-age=600; includeSubDomains"
-    );
+    assert_eq!(hsts.header_value(), "max-age=600; includeSubDomains");
     let plain = &cfg.endpoints[1];
     assert!(!plain.upgrade, "no websocket entry: no upgrade");
     assert_eq!(plain.web.len(), 1);
@@ -150,7 +148,10 @@ fn every_problem_of_the_web_keys_is_named() {
     said("endpoints[0].hsts", "needs a tls block");
     said("endpoints[0].paths./.directory", "cannot open");
     said("endpoints[0].paths./f.directory", "is not a directory");
-    said("endpoints[0].paths./r.url", "is not an http:// or https:// URL");
+    said(
+        "endpoints[0].paths./r.url",
+        "is not an http:// or https:// URL",
+    );
     said("endpoints[0].paths./r.status", "not a redirect status");
     said("endpoints[0].paths./w2", "a second websocket path");
     said("endpoints[0].paths./x.type", "is not a path type");

@@ -328,7 +328,12 @@ impl HttpRequest {
             "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {length}\r\nConnection: close\r\n",
         );
         let always = self.always.iter().map(|(n, v)| (n.as_str(), v.as_str()));
-        for (name, value) in headers.iter().copied().take(MAX_EXTRA_HEADERS).chain(always) {
+        for (name, value) in headers
+            .iter()
+            .copied()
+            .take(MAX_EXTRA_HEADERS)
+            .chain(always)
+        {
             out.push_str(name);
             out.push_str(": ");
             out.push_str(value);

@@ -14,7 +14,6 @@ use super::coverage::role_warnings;
 use super::env::substitute;
 use super::guard::check_yaml_shape;
 use super::http_publish::{BridgeContext, read_http_publish};
-use super::web::{read_hsts, read_paths};
 use super::limits::{positive, read_limits};
 use super::lines::LineIndex;
 use super::metrics::read_metrics;
@@ -26,6 +25,7 @@ use super::problem::ConfigErrors;
 use super::proxy::{ProxyContext, read_proxy};
 use super::roles::read_roles;
 use super::tls::{read_tls, resolve};
+use super::web::{read_hsts, read_paths};
 
 /// The prefix of environment variables that override configuration keys
 /// (`CROSSWAY_LOG_LEVEL=debug` sets `log_level`).

@@ -56,7 +56,10 @@ pub fn read_paths(
         return out;
     }
     if t.is_empty() {
-        c.problem(path, "empty: name at least one path, such as \"/ws\": { type: websocket }");
+        c.problem(
+            path,
+            "empty: name at least one path, such as \"/ws\": { type: websocket }",
+        );
     }
     for (key, entry) in t.entries() {
         let at = t.child(key);
@@ -196,7 +199,9 @@ pub fn read_hsts(c: &mut Checker, path: &str, value: &Value, tls: bool) -> Optio
         );
         return None;
     }
-    let max_age = c.optional_u64(&t, "max_age").unwrap_or(DEFAULT_HSTS_MAX_AGE);
+    let max_age = c
+        .optional_u64(&t, "max_age")
+        .unwrap_or(DEFAULT_HSTS_MAX_AGE);
     let include_subdomains = c.optional_bool(&t, "include_subdomains").unwrap_or(false);
     Some(HstsSpec {
         max_age,

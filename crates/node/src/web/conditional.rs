@@ -17,7 +17,11 @@ impl Validators {
     pub fn new(len: u64, modified: SystemTime) -> Self {
         let since = modified.duration_since(UNIX_EPOCH).unwrap_or_default();
         Validators {
-            etag: format!("\"{len:x}-{:x}-{:x}\"", since.as_secs(), since.subsec_nanos()),
+            etag: format!(
+                "\"{len:x}-{:x}-{:x}\"",
+                since.as_secs(),
+                since.subsec_nanos()
+            ),
             modified: UNIX_EPOCH + Duration::from_secs(since.as_secs()),
         }
     }
@@ -28,11 +32,16 @@ impl Validators {
     }
 
     /// Whether a GET or HEAD with these conditional headers gets 304 Not Modified.
-    pub fn not_modified(&self, if_none_match: Option<&str>, if_modified_since: Option<&str>) -> bool {
+    pub fn not_modified(
+        &self,
+        if_none_match: Option<&str>,
+        if_modified_since: Option<&str>,
+    ) -> bool {
         if let Some(tags) = if_none_match {
-            return tags.split(',').map(str::trim).any(|tag| {
-                tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == self.etag
-            });
+            return tags
+                .split(',')
+                .map(str::trim)
+                .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == self.etag);
         }
         match if_modified_since.and_then(|d| httpdate::parse_http_date(d.trim()).ok()) {
             Some(since) => self.modified <= since,

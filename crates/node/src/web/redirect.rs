@@ -25,7 +25,9 @@ impl Redirect {
 
     /// Where a request for `target` (path and query, as sent) goes.
     pub fn location(&self, target: &str) -> String {
-        let rest = target.strip_prefix(self.path.trim_end_matches('/')).unwrap_or(target);
+        let rest = target
+            .strip_prefix(self.path.trim_end_matches('/'))
+            .unwrap_or(target);
         if rest.is_empty() || rest.starts_with('/') || rest.starts_with('?') {
             format!("{}{rest}", self.url)
         } else {
@@ -38,7 +40,12 @@ impl Redirect {
         let location = self.location(request.target());
         let body = format!("moved to {location}\n");
         let headers = [("Location", location.as_str())];
-        let answer = request.respond(self.status, "text/plain; charset=utf-8", &headers, body.as_bytes());
+        let answer = request.respond(
+            self.status,
+            "text/plain; charset=utf-8",
+            &headers,
+            body.as_bytes(),
+        );
         if let Err(e) = answer.await {
             debug!(error = %e, "redirect answer not sent");
         }

@@ -210,7 +210,12 @@ fn content_type(file: &Path) -> String {
 /// A short plain-text answer.
 async fn answer(request: HttpRequest, status: u16, headers: &[(&str, &str)], body: &str) {
     let sent = request
-        .respond(status, "text/plain; charset=utf-8", headers, body.as_bytes())
+        .respond(
+            status,
+            "text/plain; charset=utf-8",
+            headers,
+            body.as_bytes(),
+        )
         .await;
     if let Err(e) = sent {
         debug!(error = %e, status, "static answer not sent");
@@ -237,16 +242,16 @@ mod tests {
 
     #[test]
     fn content_types() {
-        assert_eq!(content_type(Path::new("a.html")), "text/html; charset=utf-8");
+        assert_eq!(
+            content_type(Path::new("a.html")),
+            "text/html; charset=utf-8"
+        );
         assert_eq!(
             content_type(Path::new("a.js")),
             "text/javascript; charset=utf-8"
         );
         assert_eq!(content_type(Path::new("a.png")), "image/png");
-        assert_eq!(
-            content_type(Path::new("noext")),
-            "application/octet-stream"
-        );
+        assert_eq!(content_type(Path::new("noext")), "application/octet-stream");
     }
 
     #[test]
