@@ -12,7 +12,7 @@ use crate::websocket::{WsServerConfig, accept_http};
 
 /// Accepts either framing on one stream: a first octet `0x7F` (which no HTTP request starts
 /// with) is a RawSocket handshake, handled as [`crate::accept_rawsocket`] with `rs`; anything
-/// else is an HTTP request, handled as [`accept_websocket`] with `ws`, with the octet given back
+/// else is an HTTP request, handled as [`accept_websocket`](crate::websocket::accept_websocket) with `ws`, with the octet given back
 /// to the HTTP reader. [`Connection::framing`] tells which one it was. Works the same on a
 /// decrypted TLS stream. Put a timeout around this call.
 pub async fn accept_universal(
