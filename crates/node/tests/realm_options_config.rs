@@ -66,7 +66,10 @@ realms:
       - {{ uri: com.b, match: exact }}
 {ENDPOINTS}"
     ));
-    assert!(has(&e, "realms[0].meta_api", Some(4), "true or false"), "{e}");
+    assert!(
+        has(&e, "realms[0].meta_api", Some(4), "true or false"),
+        "{e}"
+    );
     assert!(
         has(&e, "realms[0].retention.max_topics", Some(5), ""),
         "{e}"

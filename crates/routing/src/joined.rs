@@ -17,7 +17,7 @@ use crate::error::{AbortReason, RequestError};
 use crate::matcher::MatchPolicy;
 use crate::member::Member;
 use crate::meta::events;
-use crate::permissions::Action;
+use crate::permissions::{Action, Disclose};
 use crate::publication::{PublishOptions, wants_acknowledge};
 use crate::realm::Realm;
 use crate::router::Router;
@@ -267,12 +267,18 @@ impl Joined {
         let authorization = self.member.authorization();
         let parsed = if !topic.is_valid(self.realm.rules()) {
             Err(RequestError::InvalidUri(topic.clone()))
-        } else if !authorization.allows(Action::Publish, topic.as_str()) {
-            Err(not_authorized(Action::Publish, topic))
         } else {
-            PublishOptions::parse(options)
+            PublishOptions::parse(options).and_then(|mut options| {
+                match authorization.sends(Action::Publish, topic.as_str(), options.disclose_me) {
+                    Some(Disclose(disclose)) => {
+                        options.disclose_me = disclose;
+                        Ok(options)
+                    }
+                    None => Err(not_authorized(Action::Publish, topic)),
+                }
+            })
         };
-        let mut options = match parsed {
+        let options = match parsed {
             Ok(options) => options,
             Err(error) if acknowledge => {
                 return Step::Reply(error.to_error(code::PUBLISH, request));
@@ -285,7 +291,6 @@ impl Joined {
                 return Step::Nothing;
             }
         };
-        options.disclose_me = authorization.discloses(topic.as_str(), options.disclose_me);
         let (id, dispatch) = self
             .realm
             .publish(Some(&self.member), topic, &options, payload);

@@ -11,7 +11,7 @@ use super::{Joined, Step, not_authorized, violation};
 use crate::dealer::{CallOptions, CallOutcome, NewCall, RegisterOptions};
 use crate::error::RequestError;
 use crate::meta::{self, MetaCall, events};
-use crate::permissions::Action;
+use crate::permissions::{Action, Disclose};
 use crate::publication::passthru_options;
 
 impl Joined {
@@ -85,10 +85,14 @@ impl Joined {
         if !procedure.is_valid(self.realm.rules()) {
             return refuse(RequestError::InvalidUri(procedure.clone()));
         }
-        let authorization = self.member.authorization();
-        if !authorization.allows(Action::Call, procedure.as_str()) {
+        let sends = self.member.authorization().sends(
+            Action::Call,
+            procedure.as_str(),
+            options.disclose_me,
+        );
+        let Some(Disclose(disclose)) = sends else {
             return refuse(not_authorized(Action::Call, procedure));
-        }
+        };
         if meta::is_meta(procedure.as_str()) {
             return self.meta_call(request, procedure, payload);
         }
@@ -96,7 +100,7 @@ impl Joined {
             request,
             options,
             procedure,
-            disclose: authorization.discloses(procedure.as_str(), options.disclose_me),
+            disclose,
             payload,
             passthru,
         };

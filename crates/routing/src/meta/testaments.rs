@@ -11,7 +11,7 @@ use crossway_protocol::{Dict, Payload, RawPayload, Value};
 
 use super::{Answer, MetaCall, invalid, kwarg_str, nothing, opt_arg, uri_arg};
 use crate::error::RequestError;
-use crate::permissions::Action;
+use crate::permissions::{Action, Disclose};
 use crate::publication::PublishOptions;
 use crate::testament::{Scope, Testament, Testaments};
 
@@ -40,13 +40,6 @@ pub(super) fn answer(procedure: &str, call: MetaCall<'_>) -> Answer {
     if !topic.is_valid(call.realm.rules()) {
         return Err(RequestError::InvalidUri(topic));
     }
-    let authorization = call.member.authorization();
-    if !authorization.allows(Action::Publish, topic.as_str()) {
-        return Err(RequestError::NotAuthorized {
-            action: Action::Publish,
-            uri: topic,
-        });
-    }
     let args = match opt_arg(&call, 1, "args") {
         None => None,
         Some(Value::List(list)) => Some(list.clone()),
@@ -65,7 +58,17 @@ pub(super) fn answer(procedure: &str, call: MetaCall<'_>) -> Answer {
     given.remove("acknowledge");
     given.remove("exclude_me");
     let mut options = PublishOptions::parse(&given)?;
-    options.disclose_me = authorization.discloses(topic.as_str(), options.disclose_me);
+    let sends =
+        call.member
+            .authorization()
+            .sends(Action::Publish, topic.as_str(), options.disclose_me);
+    let Some(Disclose(disclose)) = sends else {
+        return Err(RequestError::NotAuthorized {
+            action: Action::Publish,
+            uri: topic,
+        });
+    };
+    options.disclose_me = disclose;
     let codec = call.member.codec();
     let raw = RawPayload::encode(codec, args.as_ref(), kwargs.as_ref())
         .map_err(|e| invalid(format!("the testament's payload cannot be encoded: {e}")))?;
