@@ -11,9 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from autobahn.wamp.types import SubscribeOptions
-
-from clients import Client, Event, Inbox, Target, join, joined, wait
+from clients import Client, Inbox, Target, join, joined, wait
 from node import Endpoint, Node
 from rawws import EVENT, raw_peer
 from rpc_clients import RawRpc, call, echo, expect_error, register
@@ -98,22 +96,14 @@ class Watcher:
 
     def __init__(self, session: Client) -> None:
         self.session = session
-        self.queue: asyncio.Queue[Event] = asyncio.Queue()
-
-    def handler(self, *args: Any, details: Any, **kwargs: Any) -> None:
-        self.queue.put_nowait(Event(args, kwargs, details))
+        self.inbox = Inbox(f"meta events at {session.label}")
 
     async def watch(self) -> None:
         for topic in META_EVENTS:
-            await wait(
-                self.session.subscribe(
-                    self.handler, topic, options=SubscribeOptions(details_arg="details")
-                ),
-                f"SUBSCRIBED {topic}",
-            )
+            await self.session.subscribe_into(self.inbox, topic)
 
     async def next(self, what: str) -> tuple[str, list[Any]]:
-        event = await wait(self.queue.get(), what)
+        event = await self.inbox.next(what)
         return event.details.topic, event.args
 
 
@@ -191,7 +181,7 @@ def test_a_watcher_sees_meta_events_in_order(live: Node) -> None:
             name, args = await watcher.next("on_leave")
             assert name == "wamp.session.on_leave"
             assert args == [a, details["authid"], "anonymous"]
-            assert watcher.queue.empty(), watcher.queue
+            assert watcher.inbox.pending() == []
 
     asyncio.run(scenario())
 
@@ -438,16 +428,9 @@ def test_the_realm_option_turns_the_meta_api_off(live: Node) -> None:
     async def scenario() -> None:
         async with joined(url(live), "nometa", "json", "watcher") as w:
             inbox = Inbox("on_join")
-            await wait(
-                w.subscribe(inbox.handler, "wamp.session.on_join",
-                            options=SubscribeOptions(details_arg="details")),
-                "SUBSCRIBED on_join",
-            )
+            await w.subscribe_into(inbox, "wamp.session.on_join")
             marker = fresh("marker")
-            await wait(
-                w.subscribe(inbox.handler, marker, options=SubscribeOptions(details_arg="details")),
-                "SUBSCRIBED marker",
-            )
+            await w.subscribe_into(inbox, marker)
             for procedure in ("wamp.session.count", "wamp.subscription.list",
                               "wamp.registration.list"):
                 await expect_error(

@@ -15,9 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from autobahn.wamp.types import SubscribeOptions
-
-from clients import Client, Event, Target, join, joined, wait
+from clients import Client, Event, Inbox, Target, join, joined, wait
 from node import Endpoint, Node
 from rpc_clients import call, expect_error
 
@@ -77,25 +75,17 @@ class Watcher:
 
     def __init__(self, session: Client) -> None:
         self.session = session
-        self.queue: asyncio.Queue[Event] = asyncio.Queue()
-
-    def handler(self, *args: Any, details: Any, **kwargs: Any) -> None:
-        self.queue.put_nowait(Event(args, kwargs, details))
+        self.inbox = Inbox(f"testaments at {session.label}")
 
     async def watch(self, topic: str, **options: Any) -> None:
-        for uri in (topic, "wamp.session.on_leave"):
-            await wait(
-                self.session.subscribe(
-                    self.handler, uri, options=SubscribeOptions(details_arg="details", **options)
-                ),
-                f"SUBSCRIBED {uri}",
-            )
+        await self.session.subscribe_into(self.inbox, topic, **options)
+        await self.session.subscribe_into(self.inbox, "wamp.session.on_leave")
 
     async def until_left(self, session_id: int) -> list[Event]:
         """The events before `on_leave` of `session_id` (other sessions' on_leave skipped)."""
         got: list[Event] = []
         for _ in range(32):
-            event = await wait(self.queue.get(), f"events up to on_leave of {session_id}")
+            event = await self.inbox.next(f"events up to on_leave of {session_id}")
             if event.details.topic == "wamp.session.on_leave":
                 if event.args and event.args[0] == session_id:
                     return got
