@@ -52,6 +52,7 @@
 
 pub mod auth;
 pub mod client;
+pub mod connect;
 mod driver;
 pub mod error;
 mod hello;
@@ -61,13 +62,15 @@ pub mod rawsocket;
 pub mod rpc;
 mod state;
 pub mod subscription;
+mod tcp;
 pub mod url;
+mod websocket;
 
 pub use auth::{Auth, Credential, CryptosignKey, KeyError};
 pub use client::Client;
+pub use connect::connect;
 pub use error::ClientError;
-pub use hello::MAX_MESSAGE_SIZE;
-pub use options::ConnectOptions;
+pub use options::{ConnectOptions, MAX_MESSAGE_SIZE};
 pub use rawsocket::RsUrl;
 pub use rpc::{
     CALL_QUEUE, Call, CallOptions, CallResult, CancelMode, DEFAULT_CALL_TIMEOUT, INVOCATION_QUEUE,
