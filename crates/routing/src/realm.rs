@@ -17,6 +17,7 @@ use crate::permissions::{Authorization, RoleConfig, Roles};
 use crate::publication::PublishOptions;
 use crate::realm_options::{RealmOptions, TestamentLimits};
 use crate::retention::Retention;
+use crate::stats::RealmStats;
 
 /// One realm of the router.
 #[derive(Debug)]
@@ -40,6 +41,8 @@ pub(crate) struct Realm {
     history_sequence: AtomicU64,
     /// The bounds on each session's testaments.
     testaments: TestamentLimits,
+    /// What the realm routed, for the node's metrics.
+    stats: RealmStats,
 }
 
 impl Realm {
@@ -66,6 +69,7 @@ impl Realm {
             history: History::new(&options.history),
             history_sequence: AtomicU64::new(0),
             testaments: options.testaments,
+            stats: RealmStats::default(),
         }
     }
 
@@ -106,7 +110,9 @@ impl Realm {
             options,
             payload,
         };
-        (id, self.broker.publish(publisher, publication))
+        let dispatch = self.broker.publish(publisher, publication);
+        self.stats.published(dispatch.delivery.receivers);
+        (id, dispatch)
     }
 
     /// Whether the router answers the meta procedures and publishes meta events here.
@@ -158,6 +164,11 @@ impl Realm {
     /// How many publications permissions refused without telling the publisher.
     pub(crate) fn refused_publications(&self) -> u64 {
         self.refused_publications.load(Ordering::Relaxed)
+    }
+
+    /// What the realm routed.
+    pub(crate) fn stats(&self) -> &RealmStats {
+        &self.stats
     }
 
     /// The realm's name.

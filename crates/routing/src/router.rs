@@ -22,6 +22,7 @@ use crate::permissions::RoleConfig;
 use crate::realm::Realm;
 use crate::realm_options::RealmOptions;
 use crate::session::TransportInfo;
+use crate::stats::RealmSnapshot;
 
 /// How many random session ids to try before giving up (each try collides with probability
 /// sessions / 2^53).
@@ -176,6 +177,21 @@ impl Router {
             .values()
             .map(|r| r.retention().usage())
             .fold((0, 0), |(t, b), (t2, b2)| (t + t2, b + b2))
+    }
+
+    /// Each realm's counts (sessions, publications, events, calls), for the node's metrics.
+    pub fn realm_stats(&self) -> Vec<RealmSnapshot> {
+        self.realms
+            .values()
+            .map(|r| RealmSnapshot {
+                realm: r.name().to_string(),
+                sessions: r.session_count(),
+                publications: r.stats().publications(),
+                events_delivered: r.stats().events_delivered(),
+                calls_routed: r.stats().calls_routed(),
+                refused_publications: r.refused_publications(),
+            })
+            .collect()
     }
 
     /// Whether the router serves realm `name`.
