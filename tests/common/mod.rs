@@ -114,6 +114,9 @@ pub fn endpoint(name: &str) -> EndpointSpec {
         auth: crossway_routing::AuthPolicy::open(),
         proxy: None,
         http_publish: None,
+        upgrade: true,
+        web: Vec::new(),
+        hsts: None,
     }
 }
 
@@ -171,6 +174,11 @@ pub async fn http(addr: SocketAddr, request: &[u8]) -> (u16, Vec<(String, String
     within("the HTTP answer", s.read_to_end(&mut raw))
         .await
         .unwrap();
+    parse_answer(&raw)
+}
+
+/// An HTTP answer read whole: its status, its headers (names in lower case) and its body.
+pub fn parse_answer(raw: &[u8]) -> (u16, Vec<(String, String)>, Vec<u8>) {
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

@@ -78,6 +78,9 @@ class Endpoint:
     port: int = field(default=0)
     # More of the endpoint's YAML (an `auth` block, ...), indented as an endpoint's keys (4 spaces).
     extra: str = ""
+    # Web paths (`paths:`), each a path and its entry's keys; with them `path` is not written and
+    # the WebSocket is where an entry says `type: websocket`.
+    paths: dict[str, dict[str, str]] | None = None
 
     def yaml(self) -> str:
         listen = f"unix:{self.unix}" if self.unix else f"127.0.0.1:{self.port}"
@@ -88,7 +91,12 @@ class Endpoint:
             "    serializers: [json, cbor, msgpack]",
             f"    max_message_size: {self.max_message_size}",
         ]
-        if self.transport != "rawsocket":
+        if self.paths is not None:
+            lines.append("    paths:")
+            for path, entry in self.paths.items():
+                keys = ", ".join(f"{k}: {_yaml_scalar_or_list(v)}" for k, v in entry.items())
+                lines.append(f'      "{path}": {{ {keys} }}')
+        elif self.transport != "rawsocket":
             lines.append(f"    path: {self.path}")
         if self.unix_mode is not None:
             lines.append(f'    unix_mode: "{self.unix_mode}"')

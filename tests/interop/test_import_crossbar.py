@@ -1,13 +1,16 @@
 """`crossway import-crossbar` on the configuration `crossbar init` writes (Crossbar.io 26.10.1,
-kept in crates/node/tests/fixtures/crossbar/init.json), with its ports moved to free ones: the
-command lists what it could not convert and exits 2, and autobahn-python clients then publish
-and subscribe over the converted WebSocket and RawSocket endpoints of a node run on the result."""
+kept in crates/node/tests/fixtures/crossbar/init.json) in the folders `crossbar init` makes
+(.crossbar/config.json beside web/), with its ports moved to free ones: the command lists what
+it could not convert and exits 2, the node run on the result serves the web folder, and
+autobahn-python clients publish and subscribe over the converted WebSocket and RawSocket
+endpoints."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import subprocess
+import urllib.request
 from pathlib import Path
 
 from autobahn.wamp.types import PublishOptions
@@ -28,31 +31,40 @@ def test_a_crossbar_init_configuration_serves_autobahn_clients(
         port = free_port()
         transport["endpoint"].update({"port": port, "interface": "127.0.0.1"})
         ports[transport["type"]] = port
-    (tmp_path / "config.json").write_text(json.dumps(config))
+    node_folder = tmp_path / ".crossbar"
+    node_folder.mkdir()
+    (node_folder / "config.json").write_text(json.dumps(config))
+    (tmp_path / "web").mkdir()
+    (tmp_path / "web" / "index.html").write_text("<h1>hello from crossbar init</h1>")
 
     done = subprocess.run(
-        [str(crossway_bin), "import-crossbar", str(tmp_path / "config.json")],
+        [str(crossway_bin), "import-crossbar", str(node_folder / "config.json")],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
     assert done.returncode == 2, done.stdout + done.stderr
-    assert 'not converted: workers[0].transports[1].paths["/"]: a web path of type static' in done.stdout
+    assert "not converted: workers[0].transports[1].paths.info" in done.stdout
+    assert "not converted: workers[0].transports[1].paths[\"/\"]" not in done.stdout
     assert "configuration is valid: 1 realm, 2 endpoints" in done.stdout
 
     node = Node(
         crossway_bin,
-        tmp_path,
+        node_folder,
         "config",
         [
             Endpoint("rawsocket", transport="rawsocket", port=ports["rawsocket"]),
             Endpoint("web", port=ports["web"]),
         ],
     )
-    assert node.config_file == tmp_path / "config.yaml"
+    assert node.config_file == node_folder / "config.yaml"
     node.launch()
     try:
+        url = f"http://127.0.0.1:{ports['web']}/"
+        with urllib.request.urlopen(url, timeout=TIMEOUT) as page:
+            assert page.status == 200
+            assert page.read() == b"<h1>hello from crossbar init</h1>"
         asyncio.run(round_trip(ports))
     finally:
         node.stop()

@@ -36,14 +36,16 @@ mod proxy;
 mod realm_options;
 mod roles;
 mod tls;
+mod web;
 
 pub use http_publish::{
     DEFAULT_MAX_BODY, DEFAULT_PUBLISH_PATH, DEFAULT_PUBLISH_ROLE, MAX_MAX_BODY,
 };
 pub use load::{ENV_PREFIX, load, load_with_env};
 pub use model::{
-    DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_WS_PATH, EndpointSpec, HttpPublishSpec, Limits, LogFormat,
-    MAX_MAX_MESSAGE_SIZE, MIN_MAX_MESSAGE_SIZE, MetricsSpec, NodeConfig, RealmSpec, TlsSpec,
-    TransportKind,
+    DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_WS_PATH, EndpointSpec, HstsSpec, HttpPublishSpec, Limits,
+    LogFormat, MAX_MAX_MESSAGE_SIZE, MIN_MAX_MESSAGE_SIZE, MetricsSpec, NodeConfig, RealmSpec,
+    TlsSpec, TransportKind, WebPath, WebPathKind,
 };
 pub use problem::{ConfigErrors, Problem};
+pub use web::DEFAULT_HSTS_MAX_AGE;

@@ -12,6 +12,7 @@ mod listen;
 mod realms;
 mod report;
 mod transports;
+mod web_paths;
 
 use std::path::{Path, PathBuf};
 

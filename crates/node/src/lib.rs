@@ -63,6 +63,7 @@ mod stop;
 pub mod throttle;
 pub mod tls_failure;
 pub mod tls_report;
+pub mod web;
 mod writer;
 
 pub use node::{Node, StartError};

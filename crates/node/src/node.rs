@@ -19,7 +19,7 @@ use crossway_transport::tls::{TlsAcceptor, load_server_config};
 use crate::bridge::Bridge;
 use crate::call_timer;
 use crate::certs;
-use crate::config::{Limits, NodeConfig, TlsSpec};
+use crate::config::{Limits, NodeConfig, TlsSpec, WebPathKind};
 use crate::connection::EndpointContext;
 use crate::counters::{Counters, NodeCounters};
 use crate::endpoint::BoundEndpoint;
@@ -29,6 +29,7 @@ use crate::metrics::{EndpointMetrics, Health, MetricsServer, NodeMetrics};
 use crate::reload::{self, Reloadable};
 use crate::stop::{StopSignal, StopTrigger, TaskCount, stop_signal};
 use crate::throttle::AuthThrottle;
+use crate::web::{Redirect, StaticFiles};
 
 /// A node with every endpoint bound.
 pub struct Node {
@@ -139,6 +140,16 @@ impl Node {
             if let Some(spec) = &ep.http_publish {
                 let bridge = Bridge::new(spec.clone(), &ep.name, router.clone())?;
                 http.push(HttpHandler::Publish(Arc::new(bridge)));
+            }
+            for web in &ep.web {
+                http.push(match &web.kind {
+                    WebPathKind::Static { directory } => HttpHandler::Static(Arc::new(
+                        StaticFiles::new(web.path.clone(), directory.clone()),
+                    )),
+                    WebPathKind::Redirect { url, status } => HttpHandler::Redirect(Arc::new(
+                        Redirect::new(web.path.clone(), url.clone(), *status),
+                    )),
+                });
             }
             let shared = Shared {
                 router: router.clone(),
@@ -374,7 +385,7 @@ fn context(
         gate,
         name: ep.name.clone(),
         kind: ep.transport,
-        routes: routes_of(&http),
+        routes: routes_of(&http, ep.upgrade, ep.hsts.as_ref()),
         http,
         realms,
         ws: WsServerConfig {

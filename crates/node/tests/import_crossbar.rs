@@ -123,12 +123,19 @@ async fn connect(url: &str, opts: ConnectOptions) -> Result<Client, ClientError>
 
 #[test]
 fn the_configuration_crossbar_init_writes() {
-    let (dir, file) = node_dir("init.json");
+    // As `crossbar init` lays it out: .crossbar/config.json beside web/index.html.
+    let (dir, json) = node_dir("init.json");
+    let node_folder = dir.path().join(".crossbar");
+    std::fs::create_dir(&node_folder).unwrap();
+    let file = node_folder.join("config.json");
+    std::fs::rename(&json, &file).unwrap();
+    std::fs::create_dir(dir.path().join("web")).unwrap();
+    std::fs::write(dir.path().join("web/index.html"), "<h1>crossbar init</h1>").unwrap();
     let (code, out, yaml) = import(&file);
-    assert_eq!(code, 2, "the static web path is not converted: {out}");
+    assert_eq!(code, 2, "the nodeinfo path is not converted: {out}");
     assert!(
         out.contains(
-            "not converted: workers[0].transports[1].paths[\"/\"]: a web path of type static"
+            "dropped: workers[0].transports[1].paths[\"/\"].options.enable_directory_listing"
         ),
         "{out}"
     );
@@ -153,7 +160,11 @@ fn the_configuration_crossbar_init_writes() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
 
     with_node(&yaml, |addrs| async move {
-        let ws = format!("ws://{}/ws", addr_of(&addrs, "web-0"));
+        let web = addr_of(&addrs, "web-0");
+        let page = http_get(&web, "/").await;
+        assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+        assert!(page.ends_with("<h1>crossbar init</h1>"), "{page}");
+        let ws = format!("ws://{web}/ws");
         let rs = format!("rs://{}", addr_of(&addrs, "rawsocket-0"));
         for url in [ws, rs] {
             let client = connect(&url, ConnectOptions::default()).await.unwrap();
@@ -227,6 +238,19 @@ fn every_auth_method_and_what_cannot_be_converted() {
     });
 }
 
+/// The whole answer to a GET of `path` from `addr` (the node closes the connection).
+async fn http_get(addr: &str, path: &str) -> String {
+    use async_std::io::{ReadExt, WriteExt};
+    let mut s = async_std::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: test\r\n\r\n");
+    s.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    async_std::io::timeout(Duration::from_secs(10), s.read_to_string(&mut answer))
+        .await
+        .unwrap();
+    answer
+}
+
 /// A folder for the guide's TLS examples: `server.crt`, `server.key` (RSA, as the guide's
 /// Let's Encrypt certificate) and the CA that issued them.
 fn with_certificate(dir: &Path) -> PathBuf {
@@ -240,7 +264,7 @@ fn with_certificate(dir: &Path) -> PathBuf {
 #[test]
 fn the_guides_cipher_string_and_default_list() {
     for (fixture, name, expected_code) in [
-        ("guide-tls.json", "web-0", 2),
+        ("guide-tls.json", "web-0", 0),
         ("guide-default-ciphers.json", "websocket-0", 0),
     ] {
         let (dir, file) = node_dir(fixture);

@@ -232,7 +232,8 @@ fn the_report_figures_match_the_certificates() {
     let text = String::from_utf8(out.stdout).unwrap();
     for want in [
         "endpoint \"secure\" (127.0.0.1:0)",
-        "grade: A\n",
+        "grade: A (no HSTS)\n",
+        "HSTS: not sent (no hsts block; the endpoint serves no web paths)",
         "protocols: TLS 1.3 yes, TLS 1.2 yes, TLS 1.1 no, TLS 1.0 no",
         "key: RSA 2048-bit",
         "chain as sent: 2 certificates",
@@ -358,4 +359,26 @@ fn sslscan_sees_what_the_report_says() {
             }
         });
     }
+}
+
+#[test]
+fn hsts_of_six_months_or_more_lifts_the_grade_to_a_plus() {
+    let year = node_dir(
+        KeyType::Rsa,
+        30,
+        "    hsts:\n      max_age: 31536000\n",
+        false,
+    );
+    let text = report(&load(year.path()));
+    assert!(text.contains("grade: A+\n"), "{text}");
+    assert!(
+        text.contains("HSTS: Strict-Transport-Security: max-age=31536000"),
+        "{text}"
+    );
+    let short = node_dir(KeyType::Rsa, 30, "    hsts:\n      max_age: 600\n", false);
+    let text = report(&load(short.path()));
+    assert!(
+        text.contains("grade: A (HSTS max_age 600 s is under six months)"),
+        "{text}"
+    );
 }

@@ -16,19 +16,25 @@ use crate::io::BoxedIo;
 /// The most header lines an answer may carry besides the ones always sent.
 const MAX_EXTRA_HEADERS: usize = 8;
 
-/// The paths of an endpoint besides its WebSocket upgrade: a small table, looked up by exact
-/// path (the query string is ignored). The upgrade's own path (`WsServerConfig::path`) always
-/// wins; a path in neither is answered 404.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The paths of an endpoint besides its WebSocket upgrade: a small table. A request's path (the
+/// query string aside) is looked up as is, not decoded: the upgrade's own path
+/// (`WsServerConfig::path`) wins while the upgrade is served, then an exact route, then the
+/// longest prefix route that the path equals or continues with `/`; a path in none is answered
+/// 404.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpRoutes {
     routes: Vec<HttpRoute>,
+    upgrade: bool,
+    always: Vec<(String, String)>,
 }
 
 /// One path of an [`HttpRoutes`] table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpRoute {
-    /// The exact path, such as `/publish`.
+    /// The path, such as `/publish` or, for a prefix route, `/app` or `/`.
     pub path: String,
+    /// Whether the route also takes every path below `path` (`/app/x.js` for `/app`).
+    pub prefix: bool,
 }
 
 /// What a request's path leads to.
@@ -61,6 +67,8 @@ pub struct HttpRequest {
     /// Octets read after the head: the start of the body.
     rest: Vec<u8>,
     io: BoxedIo,
+    /// Header lines every answer carries.
+    always: Vec<(String, String)>,
 }
 
 /// Why a request's body could not be read.
@@ -88,6 +96,16 @@ pub enum BodyError {
     Io(#[source] std::io::Error),
 }
 
+impl Default for HttpRoutes {
+    fn default() -> Self {
+        HttpRoutes {
+            routes: Vec::new(),
+            upgrade: true,
+            always: Vec::new(),
+        }
+    }
+}
+
 impl HttpRoutes {
     /// A table with no route: only the WebSocket upgrade is served.
     pub fn new() -> Self {
@@ -105,27 +123,77 @@ impl HttpRoutes {
         self.routes.is_empty()
     }
 
+    /// Stops (or resumes) serving the WebSocket upgrade: an endpoint of web paths alone.
+    pub fn set_upgrade(&mut self, served: bool) {
+        self.upgrade = served;
+    }
+
+    /// Whether the WebSocket upgrade is served.
+    pub fn upgrade(&self) -> bool {
+        self.upgrade
+    }
+
+    /// Adds a header line that every answer of [`HttpRequest::respond`] and
+    /// [`HttpRequest::respond_stream`] carries (for instance `Strict-Transport-Security`).
+    pub fn add_always_header(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.always.push((name.into(), value.into()));
+    }
+
     /// Where `path` leads, the upgrade being at `upgrade_path`.
     pub(crate) fn target(&self, upgrade_path: &str, path: &str) -> Target {
-        if path == upgrade_path {
+        if self.upgrade && path == upgrade_path {
             return Target::Upgrade;
         }
-        match self.routes.iter().position(|r| r.path == path) {
-            Some(i) => Target::Route(i),
+        if let Some(i) = self.routes.iter().position(|r| !r.prefix && r.path == path) {
+            return Target::Route(i);
+        }
+        let best = self
+            .routes
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.prefix && is_under(path, &r.path))
+            .max_by_key(|(_, r)| r.path.len());
+        match best {
+            Some((i, _)) => Target::Route(i),
             None => Target::NotFound,
         }
+    }
+
+    /// The header lines every answer carries.
+    pub(crate) fn always_headers(&self) -> Vec<(String, String)> {
+        self.always.clone()
+    }
+}
+
+/// Whether `path` is `prefix` or below it (`/app/x` and `/app` under `/app`, not `/apple`).
+fn is_under(path: &str, prefix: &str) -> bool {
+    match path.strip_prefix(prefix) {
+        Some(rest) => rest.is_empty() || prefix.ends_with('/') || rest.starts_with('/'),
+        None => false,
     }
 }
 
 impl HttpRequest {
     /// A request whose head was read, with the octets read after it.
-    pub(crate) fn new(route: usize, head: RequestHead, rest: Vec<u8>, io: BoxedIo) -> Self {
+    pub(crate) fn new(
+        route: usize,
+        head: RequestHead,
+        rest: Vec<u8>,
+        io: BoxedIo,
+        routes: &HttpRoutes,
+    ) -> Self {
         HttpRequest {
             route,
             head,
             rest,
             io,
+            always: routes.always_headers(),
         }
+    }
+
+    /// The request target as sent: the path with its query string, if any.
+    pub fn target(&self) -> &str {
+        &self.head.target
     }
 
     /// The method (`POST`, `GET`, ...).
@@ -206,26 +274,73 @@ impl HttpRequest {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> std::io::Result<()> {
+        let head = self.answer_head(status, content_type, headers, body.len() as u64);
+        let mut bytes = head.into_bytes();
+        bytes.extend_from_slice(body);
+        self.io.write_all(&bytes).await?;
+        self.io.flush().await?;
+        self.io.close().await
+    }
+
+    /// Answers with `status`, a body of `length` octets read from `body` as it is sent (never
+    /// whole in memory; `None`: the head alone, for HEAD and 304) and up to eight more header
+    /// lines, then closes the connection. A body shorter than `length` is an error: the peer
+    /// sees the connection end early.
+    pub async fn respond_stream<R>(
+        mut self,
+        status: u16,
+        content_type: &str,
+        headers: &[(&str, &str)],
+        length: u64,
+        body: Option<R>,
+    ) -> std::io::Result<()>
+    where
+        R: futures_util::io::AsyncRead + Unpin,
+    {
+        let head = self.answer_head(status, content_type, headers, length);
+        self.io.write_all(head.as_bytes()).await?;
+        if let Some(body) = body {
+            let copied = futures_util::io::copy(body.take(length), &mut self.io).await?;
+            if copied < length {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    format!("the body ended after {copied} of {length} octets"),
+                ));
+            }
+        }
+        self.io.flush().await?;
+        self.io.close().await
+    }
+
+    /// The status line and header lines of an answer.
+    fn answer_head(
+        &self,
+        status: u16,
+        content_type: &str,
+        headers: &[(&str, &str)],
+        length: u64,
+    ) -> String {
         let reason = StatusCode::from_u16(status)
             .ok()
             .and_then(|s| s.canonical_reason())
             .unwrap_or("Status");
         let mut out = format!(
-            "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n",
-            body.len()
+            "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {length}\r\nConnection: close\r\n",
         );
-        for (name, value) in headers.iter().take(MAX_EXTRA_HEADERS) {
+        let always = self.always.iter().map(|(n, v)| (n.as_str(), v.as_str()));
+        for (name, value) in headers
+            .iter()
+            .copied()
+            .take(MAX_EXTRA_HEADERS)
+            .chain(always)
+        {
             out.push_str(name);
             out.push_str(": ");
             out.push_str(value);
             out.push_str("\r\n");
         }
         out.push_str("\r\n");
-        let mut bytes = out.into_bytes();
-        bytes.extend_from_slice(body);
-        self.io.write_all(&bytes).await?;
-        self.io.flush().await?;
-        self.io.close().await
+        out
     }
 }
 
@@ -248,12 +363,38 @@ mod tests {
         let mut routes = HttpRoutes::new();
         assert_eq!(
             routes.add(HttpRoute {
-                path: "/publish".into()
+                path: "/publish".into(),
+                prefix: false,
             }),
             0
         );
         assert_eq!(routes.target("/ws", "/ws"), Target::Upgrade);
         assert_eq!(routes.target("/ws", "/publish"), Target::Route(0));
         assert_eq!(routes.target("/ws", "/other"), Target::NotFound);
+        assert_eq!(routes.target("/ws", "/publish/x"), Target::NotFound);
+    }
+
+    #[test]
+    fn the_longest_prefix_route_takes_what_is_below_it() {
+        let mut routes = HttpRoutes::new();
+        let prefix = |path: &str| HttpRoute {
+            path: path.into(),
+            prefix: true,
+        };
+        routes.add(prefix("/"));
+        routes.add(prefix("/app"));
+        routes.add(HttpRoute {
+            path: "/app/publish".into(),
+            prefix: false,
+        });
+        assert_eq!(routes.target("/ws", "/ws"), Target::Upgrade);
+        assert_eq!(routes.target("/ws", "/"), Target::Route(0));
+        assert_eq!(routes.target("/ws", "/index.html"), Target::Route(0));
+        assert_eq!(routes.target("/ws", "/app"), Target::Route(1));
+        assert_eq!(routes.target("/ws", "/app/x/y.js"), Target::Route(1));
+        assert_eq!(routes.target("/ws", "/apple"), Target::Route(0));
+        assert_eq!(routes.target("/ws", "/app/publish"), Target::Route(2));
+        routes.set_upgrade(false);
+        assert_eq!(routes.target("/ws", "/ws"), Target::Route(0));
     }
 }

@@ -83,16 +83,21 @@ pub async fn accept_http(
     let (head, rest) = read_request_head(&mut io).await?;
     match routes.target(&cfg.path, head.path()) {
         Target::Upgrade => {}
-        Target::Route(i) => return Ok(Accepted::Request(HttpRequest::new(i, head, rest, io))),
+        Target::Route(i) => {
+            let request = HttpRequest::new(i, head, rest, io, routes);
+            return Ok(Accepted::Request(request));
+        }
         Target::NotFound => {
-            let rejection = Rejection::new(
-                StatusCode::NOT_FOUND,
+            let message = if routes.upgrade() {
                 format!(
                     "nothing at {}: this endpoint serves WAMP over WebSocket at {}",
                     head.path(),
                     cfg.path
-                ),
-            );
+                )
+            } else {
+                format!("nothing at {}", head.path())
+            };
+            let rejection = Rejection::new(StatusCode::NOT_FOUND, message);
             return Err(reject(&mut io, rejection).await);
         }
     }
@@ -120,7 +125,7 @@ pub async fn accept_http(
 /// The request's [`HttpRequest::route`] is 0. Put a timeout around this call.
 pub async fn read_http_request(mut io: BoxedIo) -> Result<HttpRequest, HandshakeError> {
     let (head, rest) = read_request_head(&mut io).await?;
-    Ok(HttpRequest::new(0, head, rest, io))
+    Ok(HttpRequest::new(0, head, rest, io, &HttpRoutes::new()))
 }
 
 /// Opens a WebSocket connection over an already connected stream, offering `serializers` in

@@ -321,6 +321,14 @@ impl<'v> Table<'v> {
         self.entries.get(key)
     }
 
+    /// The entries, ordered by key.
+    pub fn entries(&self) -> Vec<(&'v str, &'v Value)> {
+        let mut all: Vec<(&'v str, &'v Value)> =
+            self.entries.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        all.sort_by_key(|(k, _)| *k);
+        all
+    }
+
     /// Whether the table has no entries.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()

@@ -8,6 +8,8 @@ use super::model::{HttpPublishSpec, TransportKind};
 use crate::bridge::BridgeSecret;
 
 const HTTP_PUBLISH_KEYS: &[&str] = &["path", "secret", "role", "max_body"];
+/// The keys of a `type: publish` entry of `paths` (its path is the entry's key).
+const PUBLISH_PATH_KEYS: &[&str] = &["type", "secret", "role", "max_body"];
 
 /// The bridge's path when the block names none.
 pub const DEFAULT_PUBLISH_PATH: &str = "/publish";
@@ -29,15 +31,24 @@ pub struct BridgeContext<'a> {
     pub anonymous: bool,
 }
 
-/// Reads the `http_publish` block at `path`; `None` if it has a problem (each is recorded).
+/// Reads the `http_publish` block at `path`, or with `entry_path` a `type: publish` entry of
+/// `paths` for that path; `None` if it has a problem (each is recorded).
 pub fn read_http_publish(
     c: &mut Checker,
     path: &str,
     value: &Value,
     cx: BridgeContext<'_>,
+    entry_path: Option<&str>,
 ) -> Option<HttpPublishSpec> {
     let t = c.table(path, value)?;
-    c.only_keys(&t, HTTP_PUBLISH_KEYS);
+    c.only_keys(
+        &t,
+        if entry_path.is_some() {
+            PUBLISH_PATH_KEYS
+        } else {
+            HTTP_PUBLISH_KEYS
+        },
+    );
     let mut ok = true;
     if cx.transport == Some(TransportKind::RawSocket) {
         c.problem(
@@ -46,9 +57,12 @@ pub fn read_http_publish(
         );
         ok = false;
     }
-    let bridge_path = c
-        .optional_string(&t, "path")
-        .unwrap_or_else(|| DEFAULT_PUBLISH_PATH.to_owned());
+    let bridge_path = match entry_path {
+        Some(p) => p.to_owned(),
+        None => c
+            .optional_string(&t, "path")
+            .unwrap_or_else(|| DEFAULT_PUBLISH_PATH.to_owned()),
+    };
     if !bridge_path.starts_with('/') {
         c.problem(
             &t.child("path"),

@@ -26,6 +26,7 @@ use super::proxy::{ProxyContext, read_proxy};
 use super::realm_options::read_realm_options;
 use super::roles::read_roles;
 use super::tls::{read_tls, resolve};
+use super::web::{read_hsts, read_paths};
 
 /// The prefix of environment variables that override configuration keys
 /// (`CROSSWAY_LOG_LEVEL=debug` sets `log_level`).
@@ -53,6 +54,8 @@ const ENDPOINT_KEYS: &[&str] = &[
     "transport",
     "listen",
     "path",
+    "paths",
+    "hsts",
     "serializers",
     "max_message_size",
     "tls",
@@ -370,19 +373,59 @@ fn read_endpoint(
         };
         read_proxy(c, &t.child("proxy"), v, cx)
     });
+    let anonymous = auth.as_ref().is_none_or(|a| a.anonymous.is_some());
     let http_publish = t.get("http_publish").map(|v| {
         let cx = BridgeContext {
             transport,
             ws_path: path_value.as_deref().unwrap_or(DEFAULT_WS_PATH),
-            anonymous: auth.as_ref().is_none_or(|a| a.anonymous.is_some()),
+            anonymous,
         };
-        read_http_publish(c, &t.child("http_publish"), v, cx)
+        read_http_publish(c, &t.child("http_publish"), v, cx, None)
     });
+    let paths = t.get("paths").map(|v| {
+        let cx = BridgeContext {
+            transport,
+            ws_path: DEFAULT_WS_PATH,
+            anonymous,
+        };
+        read_paths(c, &t.child("paths"), v, base, cx)
+    });
+    if let Some(paths) = &paths {
+        if path_value.is_some() {
+            c.problem(
+                &t.child("path"),
+                "with paths, give the WebSocket path as an entry of paths (type: websocket), not here",
+            );
+        }
+        if paths.publish.is_some() && http_publish.is_some() {
+            c.problem(
+                &t.child("http_publish"),
+                "the bridge is already a publish entry of paths; keep one",
+            );
+        }
+    }
+    let hsts = t.get("hsts").and_then(|v| {
+        if transport == Some(TransportKind::RawSocket) {
+            c.problem(
+                &t.child("hsts"),
+                "a rawsocket endpoint serves no HTTP; use transport: websocket or universal",
+            );
+            return None;
+        }
+        read_hsts(c, &t.child("hsts"), v, tls.is_some())
+    });
+    let (upgrade, ws_path, web, publish_path) = match paths {
+        Some(p) => (p.websocket.is_some(), p.websocket, p.web, p.publish),
+        None => (true, path_value, Vec::new(), None),
+    };
     Some(EndpointSpec {
         http_publish: match http_publish {
             Some(spec) => Some(spec?),
-            None => None,
+            None => publish_path,
         },
+        upgrade,
+        web,
+        hsts,
         proxy: match proxy {
             Some(policy) => Some(policy?),
             None => None,
@@ -397,7 +440,7 @@ fn read_endpoint(
         name: name?,
         transport: transport?,
         listen: listen?,
-        path: path_value.unwrap_or_else(|| DEFAULT_WS_PATH.to_owned()),
+        path: ws_path.unwrap_or_else(|| DEFAULT_WS_PATH.to_owned()),
         serializers: serializers?,
         max_message_size,
     })

@@ -153,8 +153,63 @@ pub struct EndpointSpec {
     pub auth: AuthPolicy,
     /// The proxies it trusts to name clients (`proxy:`); `None`: the socket's peer is the client.
     pub proxy: Option<ProxyPolicy>,
-    /// The HTTP publish bridge on this endpoint's port (`http_publish:`), if any.
+    /// The HTTP publish bridge on this endpoint's port (`http_publish:` or a `publish` path), if
+    /// any.
     pub http_publish: Option<HttpPublishSpec>,
+    /// Whether the WAMP WebSocket upgrade is served at `path` (false when `paths` names no
+    /// websocket path).
+    pub upgrade: bool,
+    /// The static and redirect paths (`paths:`).
+    pub web: Vec<WebPath>,
+    /// The `Strict-Transport-Security` header of its HTTP answers (`hsts:`), if any.
+    pub hsts: Option<HstsSpec>,
+}
+
+/// A static or redirect path of an endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebPath {
+    /// The path; it and everything below it are served.
+    pub path: String,
+    /// What is served there.
+    pub kind: WebPathKind,
+}
+
+/// What a web path serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebPathKind {
+    /// The files of a directory (canonical path), `index.html` for a directory.
+    Static {
+        /// The directory, symlinks resolved.
+        directory: std::path::PathBuf,
+    },
+    /// A redirect to `url` followed by the part of the request's path below the entry's path
+    /// and the query string.
+    Redirect {
+        /// The target, without a trailing `/`.
+        url: String,
+        /// 301, 302, 307 or 308.
+        status: u16,
+    },
+}
+
+/// The `hsts` block of a TLS endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HstsSpec {
+    /// How long browsers keep to HTTPS, in seconds.
+    pub max_age: u64,
+    /// Whether subdomains are included.
+    pub include_subdomains: bool,
+}
+
+impl HstsSpec {
+    /// The header's value.
+    pub fn header_value(&self) -> String {
+        if self.include_subdomains {
+            format!("max-age={}; includeSubDomains", self.max_age)
+        } else {
+            format!("max-age={}", self.max_age)
+        }
+    }
 }
 
 /// How log lines are written.

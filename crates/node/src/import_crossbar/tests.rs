@@ -28,15 +28,24 @@ fn the_configuration_crossbar_init_writes() {
         y.contains("listen: \"0.0.0.0:8081\"") || y.contains("listen: 0.0.0.0:8081"),
         "{y}"
     );
-    assert!(y.contains("path: /ws"), "{y}");
+    assert!(y.contains("/ws:\n        type: websocket"), "{y}");
     assert!(y.contains("uri: \"\""), "{y}");
     assert!(y.contains("keepalive_interval: 10"), "{y}");
+    assert!(y.contains("type: static"), "{y}");
+    assert!(y.contains("directory: \"../web\""), "{y}");
+    assert!(
+        !y.contains("path: /ws"),
+        "the WebSocket path is an entry of paths: {y}"
+    );
     assert_eq!(
         paths(&out.untranslated),
-        [
-            "workers[0].transports[1].paths[\"/\"]",
-            "workers[0].transports[1].paths.info",
-        ]
+        ["workers[0].transports[1].paths.info"]
+    );
+    assert!(
+        paths(&out.dropped)
+            .contains(&"workers[0].transports[1].paths[\"/\"].options.enable_directory_listing"),
+        "{:?}",
+        out.dropped
     );
     assert!(
         paths(&out.dropped).contains(&"workers[0].transports[1].paths.ws.options.compression"),
@@ -53,13 +62,12 @@ fn the_guides_cipher_string_is_kept_as_written() {
         "{}",
         out.yaml
     );
-    assert_eq!(
-        paths(&out.untranslated),
-        [
-            "workers[0].transports[0].paths[\"/\"]",
-            "workers[0].transports[1].paths[\"/\"]",
-            "workers[0].transports[1]",
-        ]
+    assert!(out.untranslated.is_empty(), "{:?}", out.untranslated);
+    assert!(out.yaml.contains("type: redirect"), "{}", out.yaml);
+    assert!(
+        out.yaml.contains("url: \"https://localhost:8443\""),
+        "{}",
+        out.yaml
     );
     assert_eq!(
         paths(&out.dropped),

@@ -8,6 +8,7 @@ use yaml_rust2::yaml::Hash;
 use super::auth::auth;
 use super::listen::{Listen, endpoint};
 use super::report::{Report, child, index};
+use super::web_paths::{add_to_endpoint, hsts, http_path, web_paths};
 use super::{Folders, s};
 
 /// The serializers both have.
@@ -228,8 +229,11 @@ fn universal(
             }
         }
     }
+    let mut entries = Vec::new();
     if let Some(Value::Object(web)) = t.get("web") {
-        ws_paths.extend(web_paths(web, &child(p, "web"), r));
+        let found = web_paths(web, &child(p, "web"), folders, r);
+        ws_paths.extend(found.websockets);
+        entries = found.entries;
     }
     let ws = first_websocket(ws_paths, keepalive, r);
     let (path, ws) = match ws {
@@ -238,7 +242,9 @@ fn universal(
     };
     let merged = merge(raw, ws, p, r);
     let name = name(t, "universal", &l.label);
-    Some(endpoint_yaml(name, "universal", l, path, merged))
+    let mut yaml = endpoint_yaml(name, "universal", l, path, merged);
+    add_to_endpoint(&mut yaml, entries, None);
+    Some(yaml)
 }
 
 fn web(
@@ -249,60 +255,43 @@ fn web(
     r: &mut Report,
 ) -> Option<Yaml> {
     r.keys(t, p, &["type", "id", "endpoint", "paths", "options"]);
+    let l = endpoint(t.get("endpoint"), &child(p, "endpoint"), folders, r)?;
+    let mut hsts_block = None;
     if let Some(Value::Object(o)) = t.get("options") {
+        let op = child(p, "options");
         for k in o.keys() {
-            let kp = child(&child(p, "options"), k);
+            let kp = child(&op, k);
             match k.as_str() {
                 "access_log" | "display_tracebacks" | "client_timeout" => {
                     r.dropped(&kp, "web server tuning with no Crossway setting");
                 }
-                _ => r.untranslated(
-                    &kp,
-                    "web server options (HSTS, ...) are not available in Crossway yet",
-                ),
+                "hsts" | "hsts_max_age" => {}
+                _ => r.untranslated(&kp, "Crossway has no such web server setting"),
             }
         }
+        hsts_block = hsts(o, &op, l.tls.is_some(), r);
     }
-    let l = endpoint(t.get("endpoint"), &child(p, "endpoint"), folders, r)?;
+    let empty = Map::new();
     let paths = match t.get("paths") {
-        Some(Value::Object(paths)) => web_paths(paths, &child(p, "paths"), r),
-        _ => Vec::new(),
+        Some(Value::Object(paths)) => paths,
+        _ => &empty,
     };
-    let Some((path, ws)) = first_websocket(paths, keepalive, r) else {
+    let found = web_paths(paths, &child(p, "paths"), folders, r);
+    let ws = first_websocket(found.websockets, keepalive, r);
+    if ws.is_none() && found.entries.is_empty() {
         r.untranslated(
             p,
-            "a web transport without a WebSocket path serves no WAMP: not converted",
+            "a web transport with nothing Crossway can serve: not converted",
         );
         return None;
-    };
-    let name = name(t, "web", &l.label);
-    Some(endpoint_yaml(name, "websocket", l, Some(path), ws))
-}
-
-/// The WebSocket paths of a web transport's `paths` (each with its HTTP path and JSON path);
-/// every other path is reported.
-fn web_paths<'a>(
-    paths: &'a Map<String, Value>,
-    p: &str,
-    r: &mut Report,
-) -> Vec<(String, String, &'a Map<String, Value>)> {
-    let mut out = Vec::new();
-    for (k, v) in paths {
-        let kp = child(p, k);
-        let Value::Object(o) = v else {
-            r.untranslated(&kp, "not an object");
-            continue;
-        };
-        match o.get("type").and_then(Value::as_str) {
-            Some("websocket") => out.push((http_path(k), kp, o)),
-            Some(kind) => r.untranslated(
-                &kp,
-                format!("a web path of type {kind}: Crossway serves WAMP endpoints only, no HTTP resources"),
-            ),
-            None => r.untranslated(&kp, "a web path without a type"),
-        }
     }
-    out
+    let name = name(t, "web", &l.label);
+    let mut yaml = match ws {
+        Some((path, ws)) => endpoint_yaml(name, "websocket", l, Some(path), ws),
+        None => endpoint_yaml(name, "websocket", l, None, common(&Map::new(), p, r)),
+    };
+    add_to_endpoint(&mut yaml, found.entries, hsts_block);
+    Some(yaml)
 }
 
 /// The first WebSocket path is the endpoint's; the others are reported.
@@ -507,15 +496,6 @@ fn merge(raw: Option<Part>, ws: Option<Part>, p: &str, r: &mut Report) -> Part {
                 auth_json: ws.auth_json,
             }
         }
-    }
-}
-
-/// A web path key (`ws`, `/`, `/ws`) as an HTTP path.
-fn http_path(key: &str) -> String {
-    if key.starts_with('/') {
-        key.to_owned()
-    } else {
-        format!("/{key}")
     }
 }
 

@@ -5,14 +5,18 @@ use crossway_transport::tls::{CertSummary, CipherOffer, KeyKind};
 /// A grade and why it is not better.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grade {
-    /// `A`, `A-`, `B` or `F`.
+    /// `A+`, `A`, `A-`, `B` or `F`.
     pub letter: &'static str,
     /// Each rule that lowered it.
     pub reasons: Vec<String>,
 }
 
-/// The grade of an endpoint with `offer` and the chain `chain` as sent.
-pub fn grade(offer: &CipherOffer, chain: &[CertSummary]) -> Grade {
+/// The shortest HSTS `max_age` that lifts an A to an A+: six months, as SSL Labs asks.
+pub const HSTS_A_PLUS: u64 = 180 * 24 * 3600;
+
+/// The grade of an endpoint with `offer`, the chain `chain` as sent and the HSTS `max_age` it
+/// sends, if any.
+pub fn grade(offer: &CipherOffer, chain: &[CertSummary], hsts_max_age: Option<u64>) -> Grade {
     let mut f = Vec::new();
     let mut b = Vec::new();
     let mut a_minus = Vec::new();
@@ -50,8 +54,14 @@ pub fn grade(offer: &CipherOffer, chain: &[CertSummary]) -> Grade {
         ("B", b)
     } else if !a_minus.is_empty() {
         ("A-", a_minus)
+    } else if hsts_max_age.is_some_and(|age| age >= HSTS_A_PLUS) {
+        ("A+", Vec::new())
     } else {
-        ("A", Vec::new())
+        let why = match hsts_max_age {
+            None => "no HSTS".to_owned(),
+            Some(age) => format!("HSTS max_age {age} s is under six months"),
+        };
+        ("A", vec![why])
     };
     Grade { letter, reasons }
 }

@@ -50,7 +50,7 @@ fn endpoint(out: &mut String, e: &EndpointSpec, tls: &TlsSpec) {
     };
     let offer = &loaded.offer;
     let chain = certificate_summaries(&s.certificate, TlsSetting::Certificate).unwrap_or_default();
-    let g = grade(offer, &chain);
+    let g = grade(offer, &chain, e.hsts.map(|h| h.max_age));
     let _ = write!(out, "  grade: {}", g.letter);
     if g.reasons.is_empty() {
         let _ = writeln!(out);
@@ -113,10 +113,24 @@ fn endpoint(out: &mut String, e: &EndpointSpec, tls: &TlsSpec) {
             }
         }
     }
-    let _ = writeln!(
-        out,
-        "  HSTS: not sent (the endpoint serves no HTTP resources)"
-    );
+    match (&e.hsts, e.web.is_empty() && e.http_publish.is_none()) {
+        (Some(h), _) => {
+            let _ = writeln!(
+                out,
+                "  HSTS: Strict-Transport-Security: {}",
+                h.header_value()
+            );
+        }
+        (None, true) => {
+            let _ = writeln!(
+                out,
+                "  HSTS: not sent (no hsts block; the endpoint serves no web paths)"
+            );
+        }
+        (None, false) => {
+            let _ = writeln!(out, "  HSTS: not sent (no hsts block)");
+        }
+    }
     let _ = writeln!(out, "  handshake simulation:");
     for p in PROFILES {
         let what = match simulate(offer, p) {
