@@ -40,6 +40,7 @@ async fn start() -> TestNode {
         name: "locked".into(),
         uri_check: UriRules::Loose,
         roles: Some(Vec::new()),
+        options: Default::default(),
     });
     TestNode::start_with(config).await
 }

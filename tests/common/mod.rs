@@ -67,11 +67,13 @@ pub fn default_realms() -> Vec<RealmSpec> {
             name: "realm1".into(),
             uri_check: UriRules::Loose,
             roles: None,
+            options: Default::default(),
         },
         RealmSpec {
             name: "strict1".into(),
             uri_check: UriRules::Strict,
             roles: None,
+            options: Default::default(),
         },
     ]
 }

@@ -143,6 +143,16 @@ class Client(ApplicationSession):
         )
         return sub, inbox
 
+    async def subscribe_into(self, inbox: Inbox, topic: str, **options: Any) -> Any:
+        """Subscribes an existing Inbox to `topic` too (one queue for several subscriptions, in
+        arrival order); returns the Subscription."""
+        return await wait(
+            self.subscribe(
+                inbox.handler, topic, options=SubscribeOptions(details_arg="details", **options)
+            ),
+            f"SUBSCRIBED to {topic} ({self.label})",
+        )
+
     def subscribe_unchecked(self, topic: str) -> Any:
         """SUBSCRIBE with autobahn's client-side URI check off (it refuses e.g. "com.my topic"),
         so that the router's answer is what the test sees."""

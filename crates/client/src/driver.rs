@@ -84,11 +84,16 @@ async fn read_loop(mut reader: FrameReader, link: &Link) {
                 payload,
             } => {
                 let raw = payload.raw().cloned();
-                let (args, kwargs) = match payload.into_values() {
-                    Ok(values) => values,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "an EVENT's payload does not decode; dropped");
-                        continue;
+                // A passthru payload (`ppt_*` details) is one binary, not values: it stays raw.
+                let (args, kwargs) = if crossway_protocol::is_passthru(&details) {
+                    (None, None)
+                } else {
+                    match payload.into_values() {
+                        Ok(values) => values,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "an EVENT's payload does not decode; dropped");
+                            continue;
+                        }
                     }
                 };
                 let event = Event {

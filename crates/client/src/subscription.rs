@@ -35,7 +35,8 @@ pub struct Event {
     pub kwargs: Option<Dict>,
     /// The payload as the router sent it, encoded with this client's serializer (`None` when the
     /// event has neither element): byte for byte what the publisher sent when it used the same
-    /// serializer.
+    /// serializer. A payload-transparent event (details with `ppt_scheme` or `enc_algo`) has no
+    /// `args` or `kwargs`: its one binary is here (`Payload::Raw(raw).binary_data()`).
     pub raw: Option<RawPayload>,
 }
 

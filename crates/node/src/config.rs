@@ -15,6 +15,7 @@
 //! - `proxy`: an endpoint's `proxy` block (trusted proxies, PROXY header, forwarding headers).
 //! - `auth`, `principals`: an endpoint's `auth` block, its methods and their principals.
 //! - `roles`: a realm's roles and their permissions.
+//! - `realm_options`: a realm's meta API, retention, history and testament keys.
 //! - `coverage`: warnings about roles an endpoint gives that a realm lacks.
 //! - `problem`: the problems and how they are shown.
 
@@ -32,6 +33,7 @@ mod model;
 mod principals;
 mod problem;
 mod proxy;
+mod realm_options;
 mod roles;
 mod tls;
 mod web;

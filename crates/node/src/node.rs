@@ -72,6 +72,7 @@ impl Node {
                     name: r.name.clone(),
                     uri_rules: r.uri_check,
                     roles: r.roles.clone(),
+                    options: r.options.clone(),
                 })
                 .collect(),
             config.limits.calls,

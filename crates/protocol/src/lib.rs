@@ -25,6 +25,6 @@ pub mod value;
 pub use codec::{Codec, DecodeError, EncodeError, MAX_DEPTH};
 pub use ids::{PublicationId, RegistrationId, RequestId, SessionId, SubscriptionId};
 pub use message::Message;
-pub use payload::{Payload, RawPayload};
+pub use payload::{PASSTHRU_KEYS, Payload, RawPayload, is_passthru};
 pub use uri::{Uri, UriRules};
 pub use value::{Dict, List, Value};

@@ -7,9 +7,10 @@
 //! For another serializer the bytes are converted ([`RawPayload::to_codec`]), which keeps the
 //! order of map entries but writes numbers and binary data the way that serializer does.
 //!
-//! A payload only ever holds a list where `Arguments|list` goes today; a payload-transparent
-//! (`ppt_*`) binary element can later take that place in a [`RawPayload`] unchanged, since the
-//! raw form records where each element lies, not what it holds.
+//! In payload passthru mode (the options or details carry `ppt_scheme`, or autobahn's older
+//! `enc_algo`: [`is_passthru`]) a bare binary element stands where `Arguments|list` goes. Such a
+//! payload has no form as values: it is always a [`RawPayload`] (one a decoder of values builds
+//! is CBOR), and converting it to another serializer changes only how the binary is written.
 
 use bytes::Bytes;
 
@@ -52,6 +53,26 @@ pub struct RawPayload {
     kwargs: Option<Span>,
 }
 
+/// The options (and details) that say a payload is in passthru mode and that the router forwards
+/// untouched: the specification's `ppt_*` and autobahn's older `enc_*` names.
+pub const PASSTHRU_KEYS: [&str; 7] = [
+    "ppt_scheme",
+    "ppt_serializer",
+    "ppt_cipher",
+    "ppt_keyid",
+    "enc_algo",
+    "enc_key",
+    "enc_serializer",
+];
+
+/// Whether `options` (or details) put the payload in passthru mode: `ppt_scheme`, or autobahn's
+/// older `enc_algo`, is a non-empty string. Then `Arguments|list` may be one bare binary element.
+pub fn is_passthru(options: &Dict) -> bool {
+    ["ppt_scheme", "enc_algo"]
+        .iter()
+        .any(|k| matches!(options.get(*k), Some(Value::Str(s)) if !s.is_empty()))
+}
+
 /// Where an element lies in a [`RawPayload`]'s bytes (frames are far below 4 GiB).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Span {
@@ -80,6 +101,20 @@ impl Payload {
     /// A payload of values.
     pub fn new(args: Option<List>, kwargs: Option<Dict>) -> Payload {
         Payload::Values { args, kwargs }
+    }
+
+    /// A passthru payload: `data` as the one bare binary element where `Arguments|list` goes
+    /// (encoded as CBOR; converted like any raw payload for other serializers).
+    pub fn binary(data: &[u8]) -> Payload {
+        Payload::Raw(RawPayload::binary(Codec::Cbor, data))
+    }
+
+    /// The bare binary element of a passthru payload, if this payload is one.
+    pub fn binary_data(&self) -> Option<Vec<u8>> {
+        match self.raw()?.decode(Part::Args) {
+            Ok(Some(Value::Bytes(data))) => Some(data),
+            _ => None,
+        }
     }
 
     /// Whether neither element is present.
@@ -132,6 +167,16 @@ impl Payload {
     }
 }
 
+impl Payload {
+    /// The element where `Arguments|list` goes, as a value (a list, or a passthru binary).
+    fn first(&self) -> Result<Option<Value>, DecodeError> {
+        match self {
+            Payload::Values { args, .. } => Ok(args.clone().map(Value::List)),
+            Payload::Raw(raw) => raw.decode(Part::Args),
+        }
+    }
+}
+
 impl Default for Payload {
     /// [`Payload::EMPTY`].
     fn default() -> Self {
@@ -146,9 +191,10 @@ impl From<RawPayload> for Payload {
 }
 
 impl PartialEq for Payload {
-    /// Whether both payloads hold equal values (a payload that does not decode equals none).
+    /// Whether both payloads hold equal values (a payload that does not decode equals none; a
+    /// passthru payload's binary element is compared as binary data).
     fn eq(&self, other: &Payload) -> bool {
-        match (self.args(), other.args(), self.kwargs(), other.kwargs()) {
+        match (self.first(), other.first(), self.kwargs(), other.kwargs()) {
             (Ok(a), Ok(b), Ok(k), Ok(l)) => a == b && k == l,
             _ => false,
         }
@@ -204,6 +250,67 @@ impl RawPayload {
             .map(|k| append(&|out| codec.write_dict(k, out)))
             .transpose()?;
         Ok(RawPayload::built(codec, bytes, args, kwargs))
+    }
+
+    /// A passthru payload of `codec`: `data` as the one binary element where `Arguments|list`
+    /// goes.
+    pub fn binary(codec: Codec, data: &[u8]) -> RawPayload {
+        RawPayload::binary_with(codec, data, None)
+            .unwrap_or_else(|_| RawPayload::built(codec, Vec::new(), None, None))
+    }
+
+    /// A passthru payload of `codec`: `data` where `Arguments|list` goes, then `kwargs` if any.
+    pub fn binary_with(
+        codec: Codec,
+        data: &[u8],
+        kwargs: Option<&Dict>,
+    ) -> Result<RawPayload, EncodeError> {
+        let mut bytes = codec.encode_value(&Value::Bytes(data.to_vec()))?;
+        let args = span(0, bytes.len(), codec)?;
+        let kwargs = kwargs
+            .map(|k| {
+                let start = bytes.len();
+                codec.write_dict(k, &mut bytes)?;
+                span(start, bytes.len(), codec)
+            })
+            .transpose()?;
+        Ok(RawPayload::built(codec, bytes, Some(args), kwargs))
+    }
+
+    /// The same elements in bytes of their own: a payload kept for later (a retained event, the
+    /// event history, a testament) then holds only its elements, not the frame it came in.
+    pub fn detached(&self) -> RawPayload {
+        let (Some(first), Some(last)) = (self.args.or(self.kwargs), self.kwargs.or(self.args))
+        else {
+            return RawPayload::built(self.codec, Vec::new(), None, None);
+        };
+        let bytes = self
+            .bytes
+            .get(first.start as usize..last.end as usize)
+            .unwrap_or_default();
+        let shift = |s: Span| Span {
+            start: s.start.saturating_sub(first.start),
+            end: s.end.saturating_sub(first.start),
+        };
+        RawPayload {
+            codec: self.codec,
+            bytes: Bytes::copy_from_slice(bytes),
+            args: self.args.map(shift),
+            kwargs: self.kwargs.map(shift),
+        }
+    }
+
+    /// The bytes of the elements (and of anything between them), for bounds on what is kept.
+    pub fn len(&self) -> usize {
+        match (self.args.or(self.kwargs), self.kwargs.or(self.args)) {
+            (Some(first), Some(last)) => last.end.saturating_sub(first.start) as usize,
+            _ => 0,
+        }
+    }
+
+    /// Whether neither element is present.
+    pub fn is_empty(&self) -> bool {
+        self.args.is_none() && self.kwargs.is_none()
     }
 
     /// The codec of the elements.
@@ -308,7 +415,7 @@ impl RawPayload {
     }
 
     /// One element decoded, if present.
-    fn decode(&self, part: Part) -> Result<Option<Value>, DecodeError> {
+    pub(crate) fn decode(&self, part: Part) -> Result<Option<Value>, DecodeError> {
         self.part(part)
             .map(|bytes| self.codec.decode_value(bytes))
             .transpose()

@@ -19,9 +19,9 @@ use crate::codec::scan::{Element, Elements, Kind};
 use crate::codec::{Codec, DecodeError};
 use crate::ids::MAX_ID;
 use crate::message::{Message, code, code_name};
-use crate::payload::{Payload, RawPayload};
+use crate::payload::{Payload, RawPayload, is_passthru};
 use crate::uri::Uri;
-use crate::value::{Dict, List, Value};
+use crate::value::{Dict, Value};
 
 /// The label of `Arguments|list` in errors.
 const ARGS: &str = "Arguments|list";
@@ -201,18 +201,15 @@ impl Fields<'_> {
     }
 
     /// `Arguments|list` and `ArgumentsKw|dict`, as far as the list goes on: values from a
-    /// decoded list, the frame's bytes from a frame.
-    fn payload(&mut self) -> Result<Payload, DecodeError> {
+    /// decoded list, the frame's bytes from a frame. With `passthru` (the message's options or
+    /// details say so: [`is_passthru`]) a bare binary element may stand for `Arguments|list`.
+    fn payload(&mut self, passthru: bool) -> Result<Payload, DecodeError> {
         let (codec, frame) = match &self.source {
-            Source::Values(_) => {
-                let args = self.args()?;
-                let kwargs = self.opt_dict(KWARGS)?;
-                return Ok(Payload::Values { args, kwargs });
-            }
+            Source::Values(_) => return self.values_payload(passthru),
             Source::Frame { codec, frame, .. } => (*codec, *frame),
         };
-        let args = self.raw(ARGS, Kind::List)?;
-        let kwargs = self.raw(KWARGS, Kind::Map)?;
+        let args = self.raw(ARGS, Kind::List, passthru)?;
+        let kwargs = self.raw(KWARGS, Kind::Map, false)?;
         let (Some(first), Some(last)) = (args.or(kwargs), kwargs.or(args)) else {
             return Ok(Payload::EMPTY);
         };
@@ -221,8 +218,35 @@ impl Fields<'_> {
         RawPayload::checked(codec, bytes, args.map(within), kwargs.map(within)).map(Payload::Raw)
     }
 
-    /// A payload element of a frame, if the list goes on: it must be of `kind`.
-    fn raw(&mut self, label: &str, kind: Kind) -> Result<Option<Element>, DecodeError> {
+    /// The payload of a decoded list: values, or (passthru with a binary element) a raw CBOR
+    /// payload, since a bare binary has no form as values.
+    fn values_payload(&mut self, passthru: bool) -> Result<Payload, DecodeError> {
+        if self.source.remaining() == 0 {
+            return Ok(Payload::EMPTY);
+        }
+        let args = match self.next(ARGS)? {
+            Value::List(list) => list,
+            Value::Bytes(data) if passthru => {
+                let kwargs = self.opt_dict(KWARGS)?;
+                return passthru_payload(&data, kwargs.as_ref());
+            }
+            other => return Err(self.not_args(&other)),
+        };
+        let kwargs = self.opt_dict(KWARGS)?;
+        Ok(Payload::Values {
+            args: Some(args),
+            kwargs,
+        })
+    }
+
+    /// A payload element of a frame, if the list goes on: it must be of `kind` (or binary, with
+    /// `binary_too`).
+    fn raw(
+        &mut self,
+        label: &str,
+        kind: Kind,
+        binary_too: bool,
+    ) -> Result<Option<Element>, DecodeError> {
         if self.source.remaining() == 0 {
             return Ok(None);
         }
@@ -230,7 +254,7 @@ impl Fields<'_> {
         let Some(element) = self.source.next_element() else {
             return Ok(None);
         };
-        if element.kind == kind {
+        if element.kind == kind || binary_too && element.kind == Kind::Binary {
             return Ok(Some(element));
         }
         let value = self.source.decode(element)?;
@@ -241,23 +265,12 @@ impl Fields<'_> {
         })
     }
 
-    /// `Arguments|list` of a decoded list, if the list goes on.
-    fn args(&mut self) -> Result<Option<List>, DecodeError> {
-        if self.source.remaining() == 0 {
-            return Ok(None);
-        }
-        match self.next(ARGS)? {
-            Value::List(list) => Ok(Some(list)),
-            other => Err(self.not_args(&other)),
-        }
-    }
-
     /// The error for an `Arguments|list` that is not a list.
     fn not_args(&self, got: &Value) -> DecodeError {
         match got {
             Value::Bytes(_) => shape(format!(
                 "{}: element {} ({ARGS}) must be a list, got binary data (a bare binary \
-                 payload, as autobahn sends in payload passthru mode, is not supported)",
+                 payload needs ppt_scheme or enc_algo in the options or details)",
                 self.name, self.position
             )),
             other => self.wrong(ARGS, "a list", other),
@@ -295,11 +308,16 @@ fn read(code: u64, f: &mut Fields) -> Result<Message, DecodeError> {
             session: f.id("Session|id", 0)?.into(),
             details: f.dict("Details|dict")?,
         },
-        code::ABORT => Message::Abort {
-            details: f.dict("Details|dict")?,
-            reason: f.uri("Reason|uri")?,
-            payload: f.payload()?,
-        },
+        code::ABORT => {
+            let details = f.dict("Details|dict")?;
+            let reason = f.uri("Reason|uri")?;
+            let payload = f.payload(is_passthru(&details))?;
+            Message::Abort {
+                details,
+                reason,
+                payload,
+            }
+        }
         code::CHALLENGE => Message::Challenge {
             auth_method: f.string("AuthMethod|string")?,
             extra: f.dict("Extra|dict")?,
@@ -312,19 +330,32 @@ fn read(code: u64, f: &mut Fields) -> Result<Message, DecodeError> {
             details: f.dict("Details|dict")?,
             reason: f.uri("Reason|uri")?,
         },
-        code::ERROR => Message::Error {
-            request_type: f.int("REQUEST.Type|int")?,
-            request: f.request("REQUEST.Request|id")?.into(),
-            details: f.dict("Details|dict")?,
-            error: f.uri("Error|uri")?,
-            payload: f.payload()?,
-        },
-        code::PUBLISH => Message::Publish {
-            request: f.request("Request|id")?.into(),
-            options: f.dict("Options|dict")?,
-            topic: f.uri("Topic|uri")?,
-            payload: f.payload()?,
-        },
+        code::ERROR => {
+            let request_type = f.int("REQUEST.Type|int")?;
+            let request = f.request("REQUEST.Request|id")?.into();
+            let details = f.dict("Details|dict")?;
+            let error = f.uri("Error|uri")?;
+            let payload = f.payload(is_passthru(&details))?;
+            Message::Error {
+                request_type,
+                request,
+                details,
+                error,
+                payload,
+            }
+        }
+        code::PUBLISH => {
+            let request = f.request("Request|id")?.into();
+            let options = f.dict("Options|dict")?;
+            let topic = f.uri("Topic|uri")?;
+            let payload = f.payload(is_passthru(&options))?;
+            Message::Publish {
+                request,
+                options,
+                topic,
+                payload,
+            }
+        }
         code::PUBLISHED => Message::Published {
             request: f.request("PUBLISH.Request|id")?.into(),
             publication: f.id("Publication|id", 0)?.into(),
@@ -346,32 +377,54 @@ fn read(code: u64, f: &mut Fields) -> Result<Message, DecodeError> {
             request: f.id("UNSUBSCRIBE.Request|id", 0)?.into(),
             details: f.opt_dict("Details|dict")?,
         },
-        code::EVENT => Message::Event {
-            subscription: f.id("SUBSCRIBED.Subscription|id", 0)?.into(),
-            publication: f.id("PUBLISHED.Publication|id", 0)?.into(),
-            details: f.dict("Details|dict")?,
-            payload: f.payload()?,
-        },
-        code::EVENT_RECEIVED => Message::EventReceived {
-            publication: f.id("EVENT.Publication|id", 0)?.into(),
-            details: f.opt_dict("Details|dict")?,
-            payload: f.payload()?,
-        },
-        code::CALL => Message::Call {
-            request: f.request("Request|id")?.into(),
-            options: f.dict("Options|dict")?,
-            procedure: f.uri("Procedure|uri")?,
-            payload: f.payload()?,
-        },
+        code::EVENT => {
+            let subscription = f.id("SUBSCRIBED.Subscription|id", 0)?.into();
+            let publication = f.id("PUBLISHED.Publication|id", 0)?.into();
+            let details = f.dict("Details|dict")?;
+            let payload = f.payload(is_passthru(&details))?;
+            Message::Event {
+                subscription,
+                publication,
+                details,
+                payload,
+            }
+        }
+        code::EVENT_RECEIVED => {
+            let publication = f.id("EVENT.Publication|id", 0)?.into();
+            let details = f.opt_dict("Details|dict")?;
+            let payload = f.payload(details.as_ref().is_some_and(is_passthru))?;
+            Message::EventReceived {
+                publication,
+                details,
+                payload,
+            }
+        }
+        code::CALL => {
+            let request = f.request("Request|id")?.into();
+            let options = f.dict("Options|dict")?;
+            let procedure = f.uri("Procedure|uri")?;
+            let payload = f.payload(is_passthru(&options))?;
+            Message::Call {
+                request,
+                options,
+                procedure,
+                payload,
+            }
+        }
         code::CANCEL => Message::Cancel {
             request: f.request("CALL.Request|id")?.into(),
             options: f.dict("Options|dict")?,
         },
-        code::RESULT => Message::Result {
-            request: f.request("CALL.Request|id")?.into(),
-            details: f.dict("Details|dict")?,
-            payload: f.payload()?,
-        },
+        code::RESULT => {
+            let request = f.request("CALL.Request|id")?.into();
+            let details = f.dict("Details|dict")?;
+            let payload = f.payload(is_passthru(&details))?;
+            Message::Result {
+                request,
+                details,
+                payload,
+            }
+        }
         code::REGISTER => Message::Register {
             request: f.request("Request|id")?.into(),
             options: f.dict("Options|dict")?,
@@ -389,23 +442,41 @@ fn read(code: u64, f: &mut Fields) -> Result<Message, DecodeError> {
             request: f.id("UNREGISTER.Request|id", 0)?.into(),
             details: f.opt_dict("Details|dict")?,
         },
-        code::INVOCATION => Message::Invocation {
-            request: f.request("Request|id")?.into(),
-            registration: f.id("REGISTERED.Registration|id", 0)?.into(),
-            details: f.dict("Details|dict")?,
-            payload: f.payload()?,
-        },
+        code::INVOCATION => {
+            let request = f.request("Request|id")?.into();
+            let registration = f.id("REGISTERED.Registration|id", 0)?.into();
+            let details = f.dict("Details|dict")?;
+            let payload = f.payload(is_passthru(&details))?;
+            Message::Invocation {
+                request,
+                registration,
+                details,
+                payload,
+            }
+        }
         code::INTERRUPT => Message::Interrupt {
             request: f.request("INVOCATION.Request|id")?.into(),
             options: f.dict("Options|dict")?,
         },
-        code::YIELD => Message::Yield {
-            request: f.request("INVOCATION.Request|id")?.into(),
-            options: f.dict("Options|dict")?,
-            payload: f.payload()?,
-        },
+        code::YIELD => {
+            let request = f.request("INVOCATION.Request|id")?.into();
+            let options = f.dict("Options|dict")?;
+            let payload = f.payload(is_passthru(&options))?;
+            Message::Yield {
+                request,
+                options,
+                payload,
+            }
+        }
         other => return Err(unknown(other)),
     })
+}
+
+/// A passthru payload from a decoded list: `data` where `Arguments|list` goes, then `kwargs`.
+fn passthru_payload(data: &[u8], kwargs: Option<&Dict>) -> Result<Payload, DecodeError> {
+    RawPayload::binary_with(Codec::Cbor, data, kwargs)
+        .map(Payload::Raw)
+        .map_err(|e| shape(e.to_string()))
 }
 
 /// A shape error.

@@ -144,9 +144,9 @@ fn a_nul_string_is_binary_only_where_it_is_a_value() {
     // A map key starting with "\0" stays a string, whatever follows.
     accepted(JSON, &publish("[]", Some(r#"{"\u0000not base64!":1}"#)));
     refused(JSON, &publish("[]", Some(r#"{"k":"\u0000not base64!"}"#)));
-    // Binary where Arguments|list goes: refused as a payload-passthru message, for now.
+    // Binary where Arguments|list goes: refused without ppt_scheme (or enc_algo) in the options.
     let reason = refused(JSON, &publish(r#""\u0000AQI=""#, None));
-    assert!(reason.contains("payload passthru"), "{reason}");
+    assert!(reason.contains("ppt_scheme or enc_algo"), "{reason}");
 }
 
 #[test]

@@ -271,7 +271,7 @@ fn element_types() {
         let reason = shape_error(json);
         assert!(reason.starts_with(expected), "{json}: {reason}");
     }
-    assert!(shape_error(r#"[36,1,2,{},"\u0000AQI="]"#).contains("payload passthru"));
+    assert!(shape_error(r#"[36,1,2,{},"\u0000AQI="]"#).contains("ppt_scheme or enc_algo"));
 }
 
 #[test]

@@ -14,27 +14,9 @@ use std::path::{Path, PathBuf};
 use crossway_protocol::{Codec, DecodeError, Dict, Message, Payload, Value};
 use serde_json::Value as Json;
 
-/// Samples carrying a bare binary payload in place of `Arguments|list` (autobahn's payload
-/// passthru mode, "transparent payload"): `Message` has no field for it, so decoding refuses
-/// them with a shape error on `Arguments|list`.
-const REFUSED_SAMPLES: &[(&str, &str)] = &[
-    (
-        "basic/event.json",
-        "EVENT with transparent payload (encrypted E2E)",
-    ),
-    (
-        "basic/event.json",
-        "EVENT with both forward_for and E2EE (advanced R-Link + encryption)",
-    ),
-    (
-        "basic/publish.json",
-        "PUBLISH with transparent payload (encrypted E2E)",
-    ),
-    (
-        "basic/publish.json",
-        "PUBLISH with both forward_for and E2EE (advanced R-Link + encryption)",
-    ),
-];
+/// Samples the decoder refuses with a shape error on `Arguments|list`: none since payload
+/// passthru mode (a bare binary payload with `enc_algo` or `ppt_scheme`) is read.
+const REFUSED_SAMPLES: &[(&str, &str)] = &[];
 
 /// Validation samples whose `Arguments|list` element is a plain (hex) string: not a list, and
 /// not binary either, so every codec must refuse them as malformed.
@@ -247,11 +229,23 @@ fn check_attributes(msg: &Message, expected: &serde_json::Map<String, Json>) -> 
     Ok(())
 }
 
-/// The payload's attributes, `args` and `kwargs`.
+/// The payload's attributes, `args` and `kwargs`, or the binary `payload` of passthru mode.
 fn push_payload(a: &mut Vec<(&'static str, Value)>, payload: &Payload) {
+    if let Some(data) = payload.binary_data() {
+        // The vectors write the binary payload in hex.
+        let hex: String = data.iter().map(|b| format!("{b:02x}")).collect();
+        a.push(("payload", Value::Str(hex)));
+        a.push(("args", Value::Null));
+        a.push((
+            "kwargs",
+            payload.kwargs().unwrap().map_or(Value::Null, Value::Map),
+        ));
+        return;
+    }
     let (args, kwargs) = payload.clone().into_values().unwrap();
     a.push(("args", args.map_or(Value::Null, Value::List)));
     a.push(("kwargs", kwargs.map_or(Value::Null, Value::Map)));
+    a.push(("payload", Value::Null));
 }
 
 /// The message's attributes under the names the vectors use.
@@ -318,7 +312,6 @@ fn attributes(msg: &Message) -> Vec<(&'static str, Value)> {
             a.push(("options", map(options)));
             a.push(("topic", topic.as_str().into()));
             push_payload(&mut a, payload);
-            a.push(("payload", Value::Null));
         }
         Message::Published {
             request,
@@ -361,7 +354,6 @@ fn attributes(msg: &Message) -> Vec<(&'static str, Value)> {
             a.push(("publication", publication.0.into()));
             a.push(("details", map(details)));
             push_payload(&mut a, payload);
-            a.push(("payload", Value::Null));
         }
         Message::EventReceived {
             publication,

@@ -27,6 +27,8 @@ pub(crate) use event::Event;
 #[derive(Debug)]
 pub(crate) struct Broker {
     exact: DashMap<Uri, Arc<Subscription>>,
+    /// Every subscription by id (the meta API's lookups; never touched by a publication).
+    by_id: DashMap<SubscriptionId, Arc<Subscription>>,
     patterns: RwLock<PatternIndex>,
     /// How many pattern subscriptions exist: publications skip the pattern index when none do.
     pattern_count: AtomicUsize,
@@ -58,11 +60,23 @@ pub(crate) struct Publication<'a> {
     pub(crate) payload: Payload,
 }
 
+/// What SUBSCRIBE did.
+#[derive(Debug)]
+pub(crate) struct Subscribed {
+    /// The subscription.
+    pub(crate) subscription: Arc<Subscription>,
+    /// It was made for this subscriber.
+    pub(crate) created: bool,
+    /// The session was not subscribed already.
+    pub(crate) added: bool,
+}
+
 impl Broker {
     /// A broker with no subscription, taking subscription ids from `ids`.
     pub(crate) fn new(ids: Arc<IdSequence>) -> Broker {
         Broker {
             exact: DashMap::new(),
+            by_id: DashMap::new(),
             patterns: RwLock::new(PatternIndex::default()),
             pattern_count: AtomicUsize::new(0),
             ids,
@@ -76,70 +90,127 @@ impl Broker {
         member: &Arc<Member>,
         topic: &Uri,
         policy: MatchPolicy,
-    ) -> Arc<Subscription> {
-        let make = || Arc::new(Subscription::new(self.next_id(), topic.clone(), policy));
-        if policy == MatchPolicy::Exact {
+    ) -> Subscribed {
+        let mut created = false;
+        let make = || {
+            created = true;
+            Arc::new(Subscription::new(self.next_id(), topic.clone(), policy))
+        };
+        let (subscription, added) = if policy == MatchPolicy::Exact {
             // The entry's shard stays locked while the member is added, so that the subscription
             // cannot be removed as empty in between.
             let entry = self.exact.entry(topic.clone()).or_insert_with(make);
-            entry.value().add(member);
-            return Arc::clone(entry.value());
-        }
-        let mut patterns = self.patterns_write();
-        let before = patterns.len();
-        let sub = match policy {
-            MatchPolicy::Prefix => patterns.prefix_entry(topic, make),
-            MatchPolicy::Wildcard | MatchPolicy::Exact => patterns.wildcard_entry(topic, make),
+            let added = entry.value().add(member);
+            (Arc::clone(entry.value()), added)
+        } else {
+            let mut patterns = self.patterns_write();
+            let sub = match policy {
+                MatchPolicy::Prefix => patterns.prefix_entry(topic, make),
+                MatchPolicy::Wildcard | MatchPolicy::Exact => patterns.wildcard_entry(topic, make),
+            };
+            let added = sub.add(member);
+            self.pattern_count.store(patterns.len(), Ordering::Release);
+            (sub, added)
         };
-        sub.add(member);
-        self.pattern_count.store(patterns.len(), Ordering::Release);
-        if patterns.len() > before {
-            tracing::trace!(subscription = %sub.id(), %topic, policy = policy.name(), "new subscription");
+        if created {
+            self.by_id
+                .insert(subscription.id(), Arc::clone(&subscription));
+            tracing::trace!(subscription = %subscription.id(), %topic, policy = policy.name(), "new subscription");
         }
-        sub
+        Subscribed {
+            subscription,
+            created,
+            added,
+        }
     }
 
     /// Removes `session` from `sub`; the subscription goes when its last subscriber does.
-    /// Returns whether the session was subscribed.
-    pub(crate) fn unsubscribe(&self, session: SessionId, sub: &Arc<Subscription>) -> bool {
+    /// `None` if the session was not subscribed, else whether the subscription went.
+    pub(crate) fn unsubscribe(&self, session: SessionId, sub: &Arc<Subscription>) -> Option<bool> {
         if !sub.remove(session) {
-            return false;
+            return None;
         }
         if !sub.is_empty() {
-            return true;
+            return Some(false);
         }
         // Checked again under the map's lock: a subscriber may have come in the meantime.
-        if sub.policy() == MatchPolicy::Exact {
+        let deleted = if sub.policy() == MatchPolicy::Exact {
             self.exact
-                .remove_if(sub.topic(), |_, s| Arc::ptr_eq(s, sub) && s.is_empty());
+                .remove_if(sub.topic(), |_, s| Arc::ptr_eq(s, sub) && s.is_empty())
+                .is_some()
         } else {
             let mut patterns = self.patterns_write();
-            if sub.is_empty() {
-                patterns.remove(sub);
-                self.pattern_count.store(patterns.len(), Ordering::Release);
-            }
+            let removed = sub.is_empty() && patterns.remove(sub);
+            self.pattern_count.store(patterns.len(), Ordering::Release);
+            removed
+        };
+        if deleted {
+            self.by_id.remove_if(&sub.id(), |_, s| Arc::ptr_eq(s, sub));
         }
-        true
+        Some(deleted)
+    }
+
+    /// The subscription with id `id`.
+    pub(crate) fn get(&self, id: SubscriptionId) -> Option<Arc<Subscription>> {
+        self.by_id.get(&id).map(|s| Arc::clone(s.value()))
+    }
+
+    /// Every subscription, copied out.
+    pub(crate) fn all(&self) -> Vec<Arc<Subscription>> {
+        self.by_id.iter().map(|s| Arc::clone(s.value())).collect()
+    }
+
+    /// The subscription of `topic` with `policy`, if any.
+    pub(crate) fn lookup(&self, topic: &Uri, policy: MatchPolicy) -> Option<Arc<Subscription>> {
+        match policy {
+            MatchPolicy::Exact => self.exact.get(topic).map(|s| Arc::clone(s.value())),
+            _ => self.patterns_read().get(topic, policy),
+        }
+    }
+
+    /// Every subscription a publication to `topic` reaches.
+    pub(crate) fn matching(&self, topic: &Uri) -> Vec<Arc<Subscription>> {
+        let mut out: Vec<Arc<Subscription>> = self
+            .exact
+            .get(topic)
+            .map(|s| Arc::clone(s.value()))
+            .into_iter()
+            .collect();
+        if self.pattern_count.load(Ordering::Acquire) != 0 {
+            self.patterns_read()
+                .collect_matches(topic.as_str(), &mut out);
+        }
+        out
+    }
+
+    /// Whether a publication to `topic` would reach any subscription: one hash lookup, and one
+    /// atomic load while no pattern subscription exists (what a meta event costs when nobody
+    /// watches).
+    pub(crate) fn has_subscribers(&self, topic: &Uri) -> bool {
+        if self.exact.contains_key(topic) {
+            return true;
+        }
+        if self.pattern_count.load(Ordering::Acquire) == 0 {
+            return false;
+        }
+        let mut out = Vec::new();
+        self.patterns_read()
+            .collect_matches(topic.as_str(), &mut out);
+        !out.is_empty()
     }
 
     /// Delivers a publication to every matching subscription: one EVENT per subscription,
     /// encoded once per serializer among its receivers, with the payload converted at most once
-    /// per serializer other than the publisher's.
-    pub(crate) fn publish(&self, publisher: &Member, publication: Publication<'_>) -> Dispatch {
-        let mut details = Dict::new();
-        if publication.options.disclose_me {
-            let identity = publisher.identity();
-            details.insert("publisher".to_owned(), Value::from(publisher.id().0));
-            details.insert(
-                "publisher_authid".to_owned(),
-                identity.authid.as_str().into(),
-            );
-            details.insert(
-                "publisher_authrole".to_owned(),
-                identity.authrole.as_str().into(),
-            );
-        }
-        let audience = Audience::new(publisher.id(), publication.options);
+    /// per serializer other than the publisher's. The publisher is a session, or the router
+    /// itself (`None`: meta events, testaments).
+    pub(crate) fn publish(
+        &self,
+        publisher: Option<&Member>,
+        publication: Publication<'_>,
+    ) -> Dispatch {
+        let details = event_details(publisher, publication.options);
+        let publisher = publisher.map_or(SessionId(0), Member::id);
+        let audience = Audience::new(publisher, publication.options);
         let mut event = Event::new(publication.id, details, publication.payload);
         let mut dispatch = Dispatch::default();
         // One hash lookup; the shard's lock is released at the end of the statement.
@@ -189,6 +260,25 @@ impl Broker {
             .write()
             .unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// The details every EVENT of a publication carries: the publisher when disclosed, and the
+/// passthru options (`ppt_*`, `enc_*`) as the publisher gave them.
+pub(crate) fn event_details(publisher: Option<&Member>, options: &PublishOptions) -> Dict {
+    let mut details = options.passthru().cloned().unwrap_or_default();
+    if let Some(publisher) = publisher.filter(|_| options.disclose_me) {
+        let identity = publisher.identity();
+        details.insert("publisher".to_owned(), Value::from(publisher.id().0));
+        details.insert(
+            "publisher_authid".to_owned(),
+            identity.authid.as_str().into(),
+        );
+        details.insert(
+            "publisher_authrole".to_owned(),
+            identity.authrole.as_str().into(),
+        );
+    }
+    details
 }
 
 impl Dispatch {

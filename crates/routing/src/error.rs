@@ -3,10 +3,19 @@
 
 use crossway_protocol::errors;
 use crossway_protocol::{
-    Dict, Message, Payload, RegistrationId, RequestId, SubscriptionId, Uri, Value,
+    Dict, Message, Payload, RegistrationId, RequestId, SessionId, SubscriptionId, Uri, Value,
 };
 
 use crate::permissions::Action;
+
+/// `wamp.error.no_such_session`: the meta API names no session with that id.
+pub const NO_SUCH_SESSION: &str = "wamp.error.no_such_session";
+/// `wamp.error.history_unavailable`: no event history is kept for a subscription (Crossbar.io's
+/// URI).
+pub const HISTORY_UNAVAILABLE: &str = "wamp.error.history_unavailable";
+/// `crossway.error.too_many_testaments`: a session's testaments are at their bounds (the
+/// specification names no URI for this).
+pub const TOO_MANY_TESTAMENTS: &str = "crossway.error.too_many_testaments";
 
 /// Why a session is refused or aborted: answered with `ABORT`, and the session closes.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -75,6 +84,34 @@ pub enum RequestError {
     /// UNREGISTER of a registration that does not exist.
     #[error("no registration {0}")]
     NoSuchRegistration(RegistrationId),
+    /// The meta API names a session that is not in the realm (or the caller itself, for kill).
+    #[error("no session {0} in this realm")]
+    NoSuchSession(SessionId),
+    /// The meta API names a subscription that does not exist.
+    #[error("no subscription {0}")]
+    UnknownSubscription(SubscriptionId),
+    /// `remove_subscriber` of a session that is not subscribed.
+    #[error("session {session} is not subscribed to subscription {subscription}")]
+    NotSubscribed {
+        /// The session.
+        session: SessionId,
+        /// The subscription.
+        subscription: SubscriptionId,
+    },
+    /// `remove_callee` of a session that is not a callee of the registration.
+    #[error("session {session} is not a callee of registration {registration}")]
+    NotRegistered {
+        /// The session.
+        session: SessionId,
+        /// The registration.
+        registration: RegistrationId,
+    },
+    /// `get_events` for a subscription no history rule covers.
+    #[error("{0}")]
+    HistoryUnavailable(String),
+    /// `add_testament` beyond the session's bounds.
+    #[error("{0}")]
+    TooManyTestaments(String),
     /// The session's role may not do this with this URI.
     #[error("session is not authorized to {action} '{uri}'")]
     NotAuthorized {
@@ -124,6 +161,13 @@ impl RequestError {
             RequestError::Canceled(_) => errors::CANCELED,
             RequestError::NoSuchRegistration(_) => errors::NO_SUCH_REGISTRATION,
             RequestError::NotAuthorized { .. } => errors::NOT_AUTHORIZED,
+            RequestError::NoSuchSession(_) => NO_SUCH_SESSION,
+            RequestError::UnknownSubscription(_) | RequestError::NotSubscribed { .. } => {
+                errors::NO_SUCH_SUBSCRIPTION
+            }
+            RequestError::NotRegistered { .. } => errors::NO_SUCH_REGISTRATION,
+            RequestError::HistoryUnavailable(_) => HISTORY_UNAVAILABLE,
+            RequestError::TooManyTestaments(_) => TOO_MANY_TESTAMENTS,
         }
     }
 

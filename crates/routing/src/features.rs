@@ -15,6 +15,17 @@ pub(crate) struct ClientFeatures {
     pub(crate) callee_progressive_invocations: bool,
     /// `caller.progressive_call_invocations`: the caller may send CALL with `progress`.
     pub(crate) caller_progressive_invocations: bool,
+    /// `callee.payload_passthru_mode` (or autobahn's `payload_transparency`): the callee takes
+    /// passthru payloads.
+    pub(crate) callee_passthru: bool,
+    /// `caller.payload_passthru_mode` (or `payload_transparency`): the caller takes passthru
+    /// results.
+    pub(crate) caller_passthru: bool,
+    /// `subscriber.subscription_revocation`: the subscriber understands UNSUBSCRIBED with
+    /// request 0.
+    pub(crate) subscriber_revocation: bool,
+    /// `callee.registration_revocation`: the callee understands UNREGISTERED with request 0.
+    pub(crate) callee_revocation: bool,
 }
 
 impl ClientFeatures {
@@ -32,12 +43,19 @@ impl ClientFeatures {
                 .unwrap_or(false)
         };
         let canceling = feature("callee", "call_canceling");
+        let passthru = |role: &str| {
+            feature(role, "payload_passthru_mode") || feature(role, "payload_transparency")
+        };
         ClientFeatures {
             callee_canceling: canceling,
             callee_progressive_results: canceling && feature("callee", "progressive_call_results"),
             callee_progressive_invocations: canceling
                 && feature("callee", "progressive_call_invocations"),
             caller_progressive_invocations: feature("caller", "progressive_call_invocations"),
+            callee_passthru: passthru("callee"),
+            caller_passthru: passthru("caller"),
+            subscriber_revocation: feature("subscriber", "subscription_revocation"),
+            callee_revocation: feature("callee", "registration_revocation"),
         }
     }
 }
@@ -81,5 +99,11 @@ mod tests {
             ClientFeatures::from_hello(&Dict::new()),
             ClientFeatures::default()
         );
+        let f = ClientFeatures::from_hello(&hello(
+            &["payload_transparency", "registration_revocation"],
+            &["payload_passthru_mode"],
+        ));
+        assert!(f.callee_passthru && f.caller_passthru && f.callee_revocation);
+        assert!(!f.subscriber_revocation);
     }
 }

@@ -1,27 +1,28 @@
 //! A joined session: what it asks of the broker, and the messages it may no longer send.
 
+mod retained;
 mod rpc;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use crossway_protocol::errors;
-use crossway_protocol::ids::random_id;
 use crossway_protocol::message::{code, code_name};
 use crossway_protocol::{
-    Dict, Message, Payload, PublicationId, RegistrationId, RequestId, SubscriptionId, Uri,
+    Dict, Message, Payload, RegistrationId, RequestId, SubscriptionId, Uri, Value,
 };
 
-use crate::broker::Publication;
 use crate::dealer::{CallerState, Registration};
 use crate::error::{AbortReason, RequestError};
 use crate::matcher::MatchPolicy;
 use crate::member::Member;
+use crate::meta::events;
 use crate::permissions::{Action, Disclose};
 use crate::publication::{PublishOptions, wants_acknowledge};
 use crate::realm::Realm;
 use crate::router::Router;
 use crate::subscription::Subscription;
+use crate::testament::Testaments;
 
 /// A joined session's state.
 #[derive(Debug)]
@@ -31,6 +32,11 @@ pub(crate) struct Joined {
     subscriptions: HashMap<SubscriptionId, Arc<Subscription>>,
     registrations: HashMap<RegistrationId, Arc<Registration>>,
     caller: CallerState,
+    /// What the session leaves for when it goes without GOODBYE (made at the first one, so that
+    /// a session without testaments holds nothing for them).
+    testaments: Option<Box<Testaments>>,
+    /// The client said GOODBYE first: its testaments are discarded.
+    said_goodbye: bool,
 }
 
 /// What a joined session does about one message.
@@ -54,6 +60,8 @@ impl Joined {
             subscriptions: HashMap::new(),
             registrations: HashMap::new(),
             caller: CallerState::default(),
+            testaments: None,
+            said_goodbye: false,
         }
     }
 
@@ -178,11 +186,12 @@ impl Joined {
     }
 
     /// The client's GOODBYE: answered, unless it answers the router's own GOODBYE.
-    fn goodbye(&self, reason: &Uri) -> Step {
+    fn goodbye(&mut self, reason: &Uri) -> Step {
         tracing::debug!(session = %self.member.id(), %reason, "GOODBYE");
         if self.member.mark_goodbye() {
             Step::Close(None)
         } else {
+            self.said_goodbye = true;
             Step::Close(Some(Message::goodbye(errors::GOODBYE_AND_OUT)))
         }
     }
@@ -191,6 +200,16 @@ impl Joined {
         let policy = match MatchPolicy::from_options(options) {
             Ok(policy) => policy,
             Err(error) => return Step::Reply(error.to_error(code::SUBSCRIBE, request)),
+        };
+        let get_retained = match options.get("get_retained") {
+            None | Some(Value::Bool(false)) => false,
+            Some(Value::Bool(true)) => true,
+            Some(_) => {
+                let error = RequestError::InvalidArgument(
+                    "option 'get_retained' must be a boolean".to_owned(),
+                );
+                return Step::Reply(error.to_error(code::SUBSCRIBE, request));
+            }
         };
         if !policy.accepts(topic, self.realm.rules()) {
             return Step::Reply(
@@ -206,8 +225,15 @@ impl Joined {
                 not_authorized(Action::Subscribe, topic).to_error(code::SUBSCRIBE, request),
             );
         }
-        let sub = self.realm.broker().subscribe(&self.member, topic, policy);
+        let subscribed = self.realm.broker().subscribe(&self.member, topic, policy);
+        let sub = subscribed.subscription;
         let subscription = sub.id();
+        if get_retained {
+            self.send_retained(&sub);
+        }
+        if subscribed.added {
+            events::subscribed(&self.realm, self.member.id(), &sub, subscribed.created);
+        }
         self.subscriptions.insert(subscription, sub);
         Step::Reply(Message::Subscribed {
             request,
@@ -221,7 +247,9 @@ impl Joined {
                 RequestError::NoSuchSubscription(subscription).to_error(code::UNSUBSCRIBE, request),
             );
         };
-        self.realm.broker().unsubscribe(self.member.id(), &sub);
+        if let Some(deleted) = self.realm.broker().unsubscribe(self.member.id(), &sub) {
+            events::unsubscribed(&self.realm, self.member.id(), &sub, deleted);
+        }
         Step::Reply(Message::Unsubscribed {
             request,
             details: None,
@@ -263,15 +291,9 @@ impl Joined {
                 return Step::Nothing;
             }
         };
-        let id = PublicationId(random_id());
-        let publication = Publication {
-            id,
-            topic,
-            options: &options,
-            payload,
-        };
-        let dispatch = self.realm.broker().publish(&self.member, publication);
-        self.realm.stats().published(dispatch.delivery.receivers);
+        let (id, dispatch) = self
+            .realm
+            .publish(Some(&self.member), topic, &options, payload);
         tracing::trace!(publication = %id, %topic, ?dispatch, "published");
         if acknowledge {
             Step::Reply(Message::Published {
@@ -284,18 +306,37 @@ impl Joined {
     }
 
     /// Gives up every registration (then ends the calls in flight it was part of), every
-    /// subscription, then the realm's session table entry and the session id.
-    pub(crate) fn leave(self, router: &Router) {
+    /// subscription, publishes the session's testaments unless it said GOODBYE itself, then
+    /// leaves the realm's session table and frees the session id. Watchers see
+    /// `on_unregister`/`on_unsubscribe` (and `on_delete`) before `on_leave`.
+    pub(crate) fn leave(mut self, router: &Router) {
         let id = self.member.id();
         let dealer = self.realm.dealer();
         for registration in self.registrations.values() {
-            dealer.unregister(id, registration);
+            if let Some(deleted) = dealer.unregister(id, registration) {
+                events::unregistered(&self.realm, id, registration, deleted);
+            }
         }
         dealer.leave(&self.member);
         for sub in self.subscriptions.values() {
-            self.realm.broker().unsubscribe(id, sub);
+            if let Some(deleted) = self.realm.broker().unsubscribe(id, sub) {
+                events::unsubscribed(&self.realm, id, sub, deleted);
+            }
+        }
+        let leaving = self
+            .testaments
+            .take()
+            .filter(|t| !self.said_goodbye && !t.is_empty());
+        if let Some(mut testaments) = leaving {
+            let testaments = testaments.take_all();
+            tracing::debug!(session = %id, count = testaments.len(), "publishing testaments");
+            for t in testaments {
+                self.realm
+                    .publish(Some(&self.member), &t.topic, &t.options, t.payload);
+            }
         }
         router.leave(&self.realm, id);
+        events::session_left(&self.realm, &self.member);
         tracing::info!(session = %id, realm = %self.realm.name(), "session left");
     }
 }

@@ -27,6 +27,13 @@
 //! - `subscription`: one subscription and its subscribers; encoding an event once per serializer.
 //! - `matcher`: [`MatchPolicy`] (exact, prefix, wildcard) and the pattern index.
 //! - `publication`: PUBLISH options and which subscribers receive an event.
+//! - [`realm_options`]: [`RealmOptions`], what a realm offers beyond routing, and its bounds.
+//! - `retention`: the retained event of each topic (PUBLISH `retain`, SUBSCRIBE `get_retained`).
+//! - `history`: the event history of configured topics.
+//! - `testament`: what a session leaves for when it goes without GOODBYE.
+//! - `meta`: the meta API the router answers (sessions, subscriptions, registrations,
+//!   testaments, event history) and its meta events.
+//! - `timestamp`: UTC timestamps written and read as WAMP carries them.
 
 pub mod auth;
 pub mod certificate;
@@ -35,6 +42,7 @@ pub mod identity;
 pub mod outbox;
 pub mod peer;
 pub mod permissions;
+pub mod realm_options;
 pub mod router;
 pub mod session;
 pub mod stats;
@@ -42,12 +50,17 @@ pub mod stats;
 mod broker;
 mod dealer;
 mod features;
+mod history;
 mod joined;
 mod matcher;
 mod member;
+mod meta;
 mod publication;
 mod realm;
+mod retention;
 mod subscription;
+mod testament;
+mod timestamp;
 mod welcome;
 
 #[cfg(test)]
@@ -64,6 +77,7 @@ pub use outbox::{
 };
 pub use peer::PeerAddress;
 pub use permissions::{Action, Actions, PermissionRule, RoleConfig};
+pub use realm_options::{HistoryRule, RealmOptions, RetentionLimits, TestamentLimits};
 pub use router::{RealmConfig, Router};
 pub use session::{Outcome, Session, TransportInfo};
 pub use stats::{RealmSnapshot, RealmStats};

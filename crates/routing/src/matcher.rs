@@ -72,6 +72,15 @@ impl MatchPolicy {
         }
     }
 
+    /// Whether `pattern`, matched with this policy, matches the published `topic`.
+    pub(crate) fn matches(self, pattern: &str, topic: &str) -> bool {
+        match self {
+            MatchPolicy::Exact => pattern == topic,
+            MatchPolicy::Prefix => topic.starts_with(pattern),
+            MatchPolicy::Wildcard => wildcard_matches(pattern, topic),
+        }
+    }
+
     /// Whether `topic` is valid under `rules` for this policy: patterns may have empty components.
     pub fn accepts(self, topic: &Uri, rules: UriRules) -> bool {
         match self {
@@ -154,6 +163,19 @@ impl PatternIndex {
                 same
             }
             MatchPolicy::Exact => false,
+        }
+    }
+
+    /// The subscription of pattern `topic` with `policy`, if there is one.
+    pub(crate) fn get(&self, topic: &Uri, policy: MatchPolicy) -> Option<Arc<Subscription>> {
+        match policy {
+            MatchPolicy::Prefix => self.prefix.get(topic.as_str()).cloned(),
+            MatchPolicy::Wildcard => self
+                .wildcard
+                .get(&component_count(topic.as_str()))
+                .and_then(|same_length| same_length.get(topic))
+                .cloned(),
+            MatchPolicy::Exact => None,
         }
     }
 

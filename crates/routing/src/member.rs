@@ -1,5 +1,6 @@
-//! A joined session as the rest of the router sees it: its id, identity and outbox.
+//! A joined session as the rest of the router sees it: its id, identity, connection and outbox.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use bytes::Bytes;
@@ -10,6 +11,7 @@ use crate::features::ClientFeatures;
 use crate::identity::Identity;
 use crate::outbox::Outbox;
 use crate::permissions::Authorization;
+use crate::session::TransportInfo;
 
 /// A joined session, shared (`Arc`) by its realm's session table, the subscriptions it holds and
 /// its own [`Session`](crate::Session).
@@ -21,6 +23,8 @@ pub(crate) struct Member {
     features: ClientFeatures,
     in_flight: InFlight,
     outbox: Outbox,
+    /// The connection it runs on (the meta API's `transport`), shared with its session.
+    transport: Arc<TransportInfo>,
     /// The router has sent GOODBYE (shutdown): the client's GOODBYE is the echo, not answered.
     goodbye_sent: AtomicBool,
 }
@@ -33,6 +37,7 @@ impl Member {
         authorization: Authorization,
         features: ClientFeatures,
         outbox: Outbox,
+        transport: Arc<TransportInfo>,
     ) -> Member {
         Member {
             id,
@@ -41,6 +46,7 @@ impl Member {
             features,
             in_flight: InFlight::default(),
             outbox,
+            transport,
             goodbye_sent: AtomicBool::new(false),
         }
     }
@@ -63,6 +69,11 @@ impl Member {
     /// What the client announced it can do.
     pub(crate) fn features(&self) -> ClientFeatures {
         self.features
+    }
+
+    /// The connection the session runs on.
+    pub(crate) fn transport(&self) -> &TransportInfo {
+        &self.transport
     }
 
     /// The session's calls in flight.
@@ -102,6 +113,27 @@ impl Member {
     /// Whether the router has started closing the session with GOODBYE.
     pub(crate) fn is_closing(&self) -> bool {
         self.goodbye_sent.load(Ordering::Acquire)
+    }
+
+    /// Closes the session from the router (the meta API's `kill`): GOODBYE `reason` with
+    /// `message` (if any) is its last frame, after what is already queued, and the connection
+    /// closes once it is written, whether or not the client answers. False if the session was
+    /// already closing.
+    pub(crate) fn kill(&self, reason: &str, message: Option<&str>) -> bool {
+        if self.mark_goodbye() {
+            return false;
+        }
+        let mut goodbye = Message::goodbye(reason);
+        if let (Message::Goodbye { details, .. }, Some(message)) = (&mut goodbye, message) {
+            details.insert("message".to_owned(), message.into());
+        }
+        match self.codec().encode(&goodbye) {
+            Ok(frame) => self.outbox.finish_with(Bytes::from(frame)).is_ok(),
+            Err(error) => {
+                tracing::warn!(session = %self.id, %error, "cannot encode GOODBYE");
+                false
+            }
+        }
     }
 
     /// Sends the router's GOODBYE `message` without waiting (once only); a full outbox kills the

@@ -49,6 +49,8 @@ pub fn outbox_with(codec: Codec, limits: OutboxLimits) -> (Outbox, OutboxReceive
             waker: None,
             senders: 1,
             closed: false,
+            ending: false,
+            reply_at: None,
         }),
         killed: Event::new(),
         room: Event::new(),
@@ -110,8 +112,18 @@ impl Outbox {
         loop {
             {
                 let mut st = self.shared.lock();
-                if st.closed {
+                if st.closed || st.ending {
                     return Err(OutboxClosed);
+                }
+                if let Some(at) = st.reply_at.take() {
+                    // Frames wait behind this reply (see `after_reply`): it takes its place
+                    // whatever the bounds, since the writer cannot free room before it.
+                    st.bytes = st.bytes.saturating_add(frame.len());
+                    st.frames.insert(at, frame);
+                    let waker = st.waker.take();
+                    drop(st);
+                    wake(waker);
+                    return Ok(());
                 }
                 if st.frames.len() < self.shared.max_frames {
                     let waker = st.push(frame);
@@ -123,7 +135,7 @@ impl Outbox {
             let listener = self.shared.room.listen();
             {
                 let st = self.shared.lock();
-                if st.closed || st.frames.len() < self.shared.max_frames {
+                if st.closed || st.ending || st.frames.len() < self.shared.max_frames {
                     continue;
                 }
             }
@@ -135,7 +147,7 @@ impl Outbox {
     /// and the outbox is killed with [`CloseReason::SlowConsumer`].
     pub fn try_send(&self, frame: Bytes) -> Result<(), OutboxClosed> {
         let mut st = self.shared.lock();
-        if st.closed {
+        if st.closed || st.ending {
             return Err(OutboxClosed);
         }
         let full = st.frames.len() >= self.shared.max_frames
@@ -148,6 +160,42 @@ impl Outbox {
         let waker = st.push(frame);
         drop(st);
         wake(waker);
+        Ok(())
+    }
+
+    /// Queues `frames` to follow the next reply ([`Outbox::send`]) and to come before any event
+    /// queued after this call: a SUBSCRIBE's retained events go out after its SUBSCRIBED, and
+    /// before the live events. Until that reply comes, the writer takes only what was queued
+    /// before. Like events, these frames never wait: a full outbox kills the session.
+    pub(crate) fn after_reply(&self, frames: Vec<Bytes>) -> Result<(), OutboxClosed> {
+        {
+            let mut st = self.shared.lock();
+            if st.closed || st.ending {
+                return Err(OutboxClosed);
+            }
+            if st.reply_at.is_none() {
+                st.reply_at = Some(st.frames.len());
+            }
+        }
+        frames
+            .into_iter()
+            .try_for_each(|frame| self.try_send(frame))
+    }
+
+    /// Queues `frame` as the last one: nothing is queued after it, and once the writer has taken
+    /// every frame the outbox ends, as when the session is dropped (the router's GOODBYE to a
+    /// session it closes, which may not answer).
+    pub(crate) fn finish_with(&self, frame: Bytes) -> Result<(), OutboxClosed> {
+        let mut st = self.shared.lock();
+        if st.closed || st.ending {
+            return Err(OutboxClosed);
+        }
+        st.reply_at = None;
+        let waker = st.push(frame);
+        st.ending = true;
+        drop(st);
+        wake(waker);
+        self.shared.room.notify(usize::MAX);
         Ok(())
     }
 
@@ -166,6 +214,7 @@ impl Outbox {
             let mut st = self.shared.lock();
             st.closed = true;
             st.bytes = 0;
+            st.reply_at = None;
             (std::mem::take(&mut st.frames), st.waker.take())
         };
         drop(dropped);
@@ -179,9 +228,10 @@ impl Outbox {
         self.shared.reason.get().copied()
     }
 
-    /// Whether nothing more can be queued (killed, or the writer is gone).
+    /// Whether nothing more can be queued (killed, finished, or the writer is gone).
     pub fn is_closed(&self) -> bool {
-        self.shared.lock().closed
+        let st = self.shared.lock();
+        st.closed || st.ending
     }
 
     /// The number of frames waiting for the writer.
@@ -238,7 +288,19 @@ impl OutboxReceiver {
     pub async fn recv_batch(&self, batch: &mut VecDeque<Bytes>) -> bool {
         poll_fn(|cx| {
             let mut st = self.shared.lock();
-            if !st.frames.is_empty() {
+            if let Some(at) = st.reply_at.filter(|at| *at > 0) {
+                // Only what came before the awaited reply.
+                let at = at.min(st.frames.len());
+                let rest = st.frames.split_off(at);
+                let ready = std::mem::replace(&mut st.frames, rest);
+                st.bytes = st.frames.iter().map(Bytes::len).sum();
+                st.reply_at = Some(0);
+                batch.extend(ready);
+                drop(st);
+                self.shared.room.notify(usize::MAX);
+                return Poll::Ready(true);
+            }
+            if !st.frames.is_empty() && st.reply_at.is_none() {
                 st.bytes = 0;
                 if batch.is_empty() {
                     std::mem::swap(&mut st.frames, batch);
@@ -249,7 +311,7 @@ impl OutboxReceiver {
                 self.shared.room.notify(usize::MAX);
                 return Poll::Ready(true);
             }
-            if st.closed || st.senders == 0 {
+            if st.closed || st.senders == 0 || st.ending && st.frames.is_empty() {
                 return Poll::Ready(false);
             }
             // About to wait: an idle session keeps no large queue on either side.
@@ -268,6 +330,11 @@ impl OutboxReceiver {
     /// The next frame if one is ready.
     pub fn try_recv(&self) -> Option<Bytes> {
         let mut st = self.shared.lock();
+        match st.reply_at {
+            Some(0) => return None,
+            Some(at) => st.reply_at = Some(at - 1),
+            None => {}
+        }
         let frame = st.frames.pop_front()?;
         st.bytes = st.bytes.saturating_sub(frame.len());
         drop(st);
@@ -396,6 +463,11 @@ struct State {
     senders: usize,
     /// Killed, or the writer is gone: nothing more is queued.
     closed: bool,
+    /// The router's last frame is queued ([`Outbox::finish_with`]): nothing more is, and the
+    /// queue ends once the writer has taken it.
+    ending: bool,
+    /// Where the next reply goes: frames from here on wait for it ([`Outbox::after_reply`]).
+    reply_at: Option<usize>,
 }
 
 impl Shared {
@@ -649,5 +721,57 @@ mod tests {
             }
             other => panic!("not a GOODBYE: {other:?}"),
         }
+    }
+
+    #[test]
+    fn frames_after_a_reply_wait_for_it_and_come_before_later_events() {
+        let (tx, rx) = outbox(Codec::Json, 3);
+        tx.try_send(Bytes::from_static(b"old")).unwrap();
+        tx.after_reply(vec![Bytes::from_static(b"retained")])
+            .unwrap();
+        tx.try_send(Bytes::from_static(b"live")).unwrap();
+        assert_eq!(rx.try_recv().unwrap(), Bytes::from_static(b"old"));
+        assert_eq!(rx.try_recv(), None, "held until the reply");
+        // The reply takes its place whatever the bounds (the queue is full).
+        block_on(tx.send(Bytes::from_static(b"reply"))).unwrap();
+        let order: Vec<Bytes> = std::iter::from_fn(|| rx.try_recv()).collect();
+        assert_eq!(order, ["reply", "retained", "live"].map(Bytes::from));
+        tx.after_reply(vec![Bytes::from_static(b"r2")]).unwrap();
+        let mut batch = std::collections::VecDeque::new();
+        block_on(tx.send(Bytes::from_static(b"reply2"))).unwrap();
+        assert!(block_on(rx.recv_batch(&mut batch)));
+        assert_eq!(
+            batch,
+            [Bytes::from_static(b"reply2"), Bytes::from_static(b"r2")]
+        );
+    }
+
+    #[test]
+    fn a_finished_outbox_ends_after_its_last_frame() {
+        let (tx, rx) = outbox(Codec::Json, 4);
+        tx.try_send(Bytes::from_static(b"event")).unwrap();
+        tx.finish_with(Bytes::from_static(b"goodbye")).unwrap();
+        assert!(tx.is_closed());
+        assert_eq!(tx.try_send(Bytes::from_static(b"late")), Err(OutboxClosed));
+        assert_eq!(
+            block_on(tx.send(Bytes::from_static(b"late"))),
+            Err(OutboxClosed)
+        );
+        assert_eq!(
+            tx.finish_with(Bytes::from_static(b"again")),
+            Err(OutboxClosed)
+        );
+        let mut batch = std::collections::VecDeque::new();
+        assert!(block_on(rx.recv_batch(&mut batch)));
+        assert_eq!(
+            batch,
+            [Bytes::from_static(b"event"), Bytes::from_static(b"goodbye")]
+        );
+        batch.clear();
+        assert!(
+            !block_on(rx.recv_batch(&mut batch)),
+            "ended, though a sender lives"
+        );
+        assert_eq!(rx.close_reason(), None);
     }
 }

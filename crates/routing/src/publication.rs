@@ -1,9 +1,11 @@
 //! A publication's options, and who among the subscribers may receive it.
 //!
-//! Publisher exclusion (`exclude_me`), publisher identification (`disclose_me`) and subscriber
-//! black- and whitelisting (`exclude`, `eligible` and their `_authid` and `_authrole` variants).
+//! Publisher exclusion (`exclude_me`), publisher identification (`disclose_me`), subscriber
+//! black- and whitelisting (`exclude`, `eligible` and their `_authid` and `_authrole` variants),
+//! event retention (`retain`) and the payload passthru options (`ppt_*`, `enc_*`), which EVENT
+//! details repeat.
 
-use crossway_protocol::{Dict, SessionId, Value};
+use crossway_protocol::{Dict, PASSTHRU_KEYS, SessionId, Value, is_passthru};
 
 use crate::error::RequestError;
 use crate::member::Member;
@@ -16,7 +18,12 @@ pub(crate) struct PublishOptions {
     pub(crate) exclude_me: bool,
     /// Whether EVENT details name the publisher.
     pub(crate) disclose_me: bool,
+    /// Whether the event is kept as the topic's retained event.
+    pub(crate) retain: bool,
     lists: Option<Box<Lists>>,
+    /// The passthru options, which EVENT details carry as given; boxed, as most publications
+    /// have none.
+    passthru: Option<Box<Dict>>,
 }
 
 /// Black- and whitelists; boxed, as most publications have none.
@@ -71,6 +78,8 @@ impl PublishOptions {
         }
         let exclude_me = bool_option(options, "exclude_me")?.unwrap_or(true);
         let disclose_me = bool_option(options, "disclose_me")?.unwrap_or(false);
+        let retain = bool_option(options, "retain")?.unwrap_or(false);
+        let passthru = is_passthru(options).then(|| Box::new(passthru_options(options)));
         // Most publications name no list at all: then there is nothing to read or compare.
         let lists = if LIST_KEYS.iter().any(|k| options.contains_key(*k)) {
             let lists = Lists {
@@ -88,9 +97,42 @@ impl PublishOptions {
         Ok(PublishOptions {
             exclude_me,
             disclose_me,
+            retain,
             lists,
+            passthru,
         })
     }
+
+    /// Options for a publication the router makes (meta events): delivered to every subscriber.
+    pub(crate) fn router() -> PublishOptions {
+        PublishOptions::default()
+    }
+
+    /// The passthru options (`ppt_*`, `enc_*`), if the payload is in passthru mode.
+    pub(crate) fn passthru(&self) -> Option<&Dict> {
+        self.passthru.as_deref()
+    }
+
+    /// Whether a black- or whitelist names session ids, which mean nothing once those sessions
+    /// are gone (the event history keeps no such event).
+    pub(crate) fn names_sessions(&self) -> bool {
+        self.lists
+            .as_ref()
+            .is_some_and(|l| !l.exclude.is_empty() || l.eligible.is_some())
+    }
+
+    /// Whether any black- or whitelist limits the receivers.
+    pub(crate) fn has_lists(&self) -> bool {
+        self.lists.is_some()
+    }
+}
+
+/// The passthru options of `options`, copied.
+pub(crate) fn passthru_options(options: &Dict) -> Dict {
+    PASSTHRU_KEYS
+        .iter()
+        .filter_map(|k| options.get(*k).map(|v| ((*k).to_owned(), v.clone())))
+        .collect()
 }
 
 impl<'a> Audience<'a> {
@@ -208,6 +250,7 @@ mod tests {
             crate::permissions::Authorization::Open,
             crate::features::ClientFeatures::default(),
             outbox(Codec::Json, 1).0,
+            std::sync::Arc::default(),
         )
     }
 
@@ -231,6 +274,8 @@ mod tests {
         let o = PublishOptions::parse(&Dict::new()).unwrap();
         assert!(o.exclude_me);
         assert!(!o.disclose_me);
+        assert!(!o.retain);
+        assert!(o.passthru().is_none());
         assert!(o.lists.is_none());
         assert!(!wants_acknowledge(&Dict::new()));
         assert!(wants_acknowledge(&options(&[("acknowledge", true.into())])));
@@ -245,6 +290,7 @@ mod tests {
         for (k, v) in [
             ("acknowledge", Value::from("yes")),
             ("exclude_me", Value::Int(0)),
+            ("retain", Value::from("yes")),
             ("disclose_me", Value::from("true")),
             ("exclude", Value::Int(5)),
             ("eligible", strs(&["5"])),
@@ -288,6 +334,28 @@ mod tests {
         );
         assert_eq!(admitted(&[("exclude_authrole", strs(&["user"]))]), vec![2]);
         assert_eq!(admitted(&[("eligible", ids(&[]))]), Vec::<u64>::new());
+    }
+
+    #[test]
+    fn retain_and_passthru_options() {
+        let o = PublishOptions::parse(&options(&[
+            ("retain", true.into()),
+            ("ppt_scheme", "wamp".into()),
+            ("ppt_keyid", "k1".into()),
+            ("acknowledge", true.into()),
+        ]))
+        .unwrap();
+        assert!(o.retain);
+        let passthru = o.passthru().unwrap();
+        assert_eq!(passthru.len(), 2);
+        assert_eq!(passthru["ppt_keyid"], Value::from("k1"));
+        // `enc_*` without `enc_algo` (or an empty scheme) is no passthru payload.
+        let o = PublishOptions::parse(&options(&[("enc_key", "k".into())])).unwrap();
+        assert!(o.passthru().is_none());
+        let o = PublishOptions::parse(&options(&[("exclude", ids(&[1]))])).unwrap();
+        assert!(o.names_sessions() && o.has_lists());
+        let o = PublishOptions::parse(&options(&[("exclude_authid", strs(&["a"]))])).unwrap();
+        assert!(!o.names_sessions() && o.has_lists());
     }
 
     #[test]

@@ -20,6 +20,8 @@ use crate::member::Member;
 use crate::outbox::Outbox;
 use crate::permissions::RoleConfig;
 use crate::realm::Realm;
+use crate::realm_options::RealmOptions;
+use crate::session::TransportInfo;
 use crate::stats::RealmSnapshot;
 
 /// How many random session ids to try before giving up (each try collides with probability
@@ -35,6 +37,8 @@ pub struct RealmConfig {
     pub uri_rules: UriRules,
     /// The realm's roles; `None` lets every session do everything (see [`crate::permissions`]).
     pub roles: Option<Vec<RoleConfig>>,
+    /// The meta API, event retention, event history and testaments, and their bounds.
+    pub options: RealmOptions,
 }
 
 /// The router: every realm, shared (`Arc`) by every session of the node.
@@ -54,6 +58,7 @@ impl RealmConfig {
             name: name.to_owned(),
             uri_rules: UriRules::Loose,
             roles: None,
+            options: RealmOptions::default(),
         }
     }
 }
@@ -87,6 +92,7 @@ impl Router {
                         name,
                         config.uri_rules,
                         config.roles.as_deref(),
+                        &config.options,
                         dealer,
                         Arc::clone(&subscription_ids),
                     );
@@ -160,6 +166,19 @@ impl Router {
         self.realms.values().map(|r| r.refused_publications()).sum()
     }
 
+    /// Retained events not kept because a realm's retention bounds were reached, in all realms.
+    pub fn retained_events_refused(&self) -> u64 {
+        self.realms.values().map(|r| r.retention().refused()).sum()
+    }
+
+    /// Topics with a retained event, and their bytes, in all realms.
+    pub fn retained_usage(&self) -> (usize, usize) {
+        self.realms
+            .values()
+            .map(|r| r.retention().usage())
+            .fold((0, 0), |(t, b), (t2, b2)| (t + t2, b + b2))
+    }
+
     /// Each realm's counts (sessions, publications, events, calls), for the node's metrics.
     pub fn realm_stats(&self) -> Vec<RealmSnapshot> {
         self.realms
@@ -216,12 +235,20 @@ impl Router {
         identity: Identity,
         features: ClientFeatures,
         outbox: Outbox,
+        transport: Arc<TransportInfo>,
     ) -> Result<Arc<Member>, AbortReason> {
         if self.is_shutting_down() {
             return Err(AbortReason::SystemShutdown);
         }
         let authorization = realm.authorization(&identity.authrole)?;
-        let member = Arc::new(Member::new(id, identity, authorization, features, outbox));
+        let member = Arc::new(Member::new(
+            id,
+            identity,
+            authorization,
+            features,
+            outbox,
+            transport,
+        ));
         realm.insert(Arc::clone(&member));
         // Checked again after the insertion: a shutdown that started meanwhile either saw this
         // session (and sent it GOODBYE) or is seen here; either way no session joins unnoticed.

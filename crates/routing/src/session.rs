@@ -63,7 +63,8 @@ pub struct Outcome {
 pub struct Session {
     router: Arc<Router>,
     outbox: Outbox,
-    info: TransportInfo,
+    /// Shared with the session's [`Member`](crate::member::Member) once it joins.
+    info: Arc<TransportInfo>,
     auth: Arc<Authenticator>,
     state: State,
     id: Option<SessionId>,
@@ -118,7 +119,7 @@ impl Session {
         Session {
             router,
             outbox,
-            info,
+            info: Arc::new(info),
             auth,
             state: State::Establishing,
             id: None,
@@ -400,10 +401,15 @@ impl Session {
         let Some(id) = self.reserved else {
             return self.abort(AbortReason::NoSessionId);
         };
-        let member = match self
-            .router
-            .join(realm, id, identity, self.features, self.outbox.clone())
-        {
+        let joined = self.router.join(
+            realm,
+            id,
+            identity,
+            self.features,
+            self.outbox.clone(),
+            Arc::clone(&self.info),
+        );
+        let member = match joined {
             Ok(member) => member,
             Err(reason) => {
                 tracing::info!(realm = %realm.name(), peer = %self.info.peer,
@@ -412,7 +418,7 @@ impl Session {
             }
         };
         self.reserved = None;
-        let mut welcome = welcome::welcome(member.id(), realm.name(), member.identity());
+        let mut welcome = welcome::welcome(member.id(), realm, member.identity());
         if let Some(limit) = self.info.peer_limit
             && self
                 .outbox
@@ -426,6 +432,7 @@ impl Session {
             endpoint = %self.info.endpoint, transport = %self.info.transport,
             authid = %member.identity().authid, authrole = %member.identity().authrole,
             authmethod = %member.identity().authmethod, "session joined");
+        crate::meta::events::session_joined(realm, &member);
         self.id = Some(member.id());
         self.realm = Some(realm.name().clone());
         self.state = State::Established(Joined::new(Arc::clone(realm), member));

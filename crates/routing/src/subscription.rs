@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::SystemTime;
 
 use bytes::Bytes;
 use crossway_protocol::{Codec, SessionId, SubscriptionId, Uri};
@@ -20,6 +21,8 @@ pub(crate) struct Subscription {
     id: SubscriptionId,
     topic: Uri,
     policy: MatchPolicy,
+    /// When it was made (the meta API's `created`).
+    created: SystemTime,
     subscribers: RwLock<Subscribers>,
 }
 
@@ -41,6 +44,7 @@ impl Subscription {
             id,
             topic,
             policy,
+            created: SystemTime::now(),
             subscribers: RwLock::new(Subscribers::default()),
         }
     }
@@ -58,6 +62,21 @@ impl Subscription {
     /// The match policy.
     pub(crate) fn policy(&self) -> MatchPolicy {
         self.policy
+    }
+
+    /// When the subscription was made.
+    pub(crate) fn created(&self) -> SystemTime {
+        self.created
+    }
+
+    /// The session ids of its subscribers.
+    pub(crate) fn sessions(&self) -> Vec<SessionId> {
+        self.read().members.iter().map(|m| m.id()).collect()
+    }
+
+    /// How many sessions are subscribed.
+    pub(crate) fn len(&self) -> usize {
+        self.read().members.len()
     }
 
     /// Adds a subscriber; false if it was already subscribed.

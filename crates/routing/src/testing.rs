@@ -45,7 +45,7 @@ pub(crate) fn router() -> Arc<Router> {
         RealmConfig {
             name: "strict1".to_owned(),
             uri_rules: UriRules::Strict,
-            roles: None,
+            ..RealmConfig::new("strict1")
         },
     ])
 }
@@ -96,6 +96,8 @@ pub(crate) fn hello_with_features(realm: &str, features: &[&str]) -> Message {
 pub(crate) struct Client {
     pub(crate) session: Session,
     pub(crate) rx: OutboxReceiver,
+    /// The session's outbox, to queue replies as the node does.
+    pub(crate) tx: crate::outbox::Outbox,
 }
 
 impl Client {
@@ -124,8 +126,9 @@ impl Client {
         };
         let auth = Arc::new(Authenticator::new(policy).unwrap());
         Client {
-            session: Session::new(Arc::clone(router), tx, info, auth),
+            session: Session::new(Arc::clone(router), tx.clone(), info, auth),
             rx,
+            tx,
         }
     }
 
@@ -215,6 +218,52 @@ impl Client {
         let codec = self.rx.codec();
         let frame = Bytes::from(codec.encode(&msg).expect("a message that encodes"));
         self.send(codec.decode_bytes(frame).expect("a frame that decodes"))
+    }
+
+    /// Hands one request to the session and queues its reply in the outbox, as the node does
+    /// (frames held for the reply follow it); returns the reply.
+    pub(crate) fn request_queued(&mut self, msg: Message) -> Message {
+        let reply = self.request(msg);
+        let frame = self
+            .rx
+            .codec()
+            .encode(&reply)
+            .expect("a reply that encodes");
+        block_on(self.tx.send(Bytes::from(frame))).expect("an open outbox");
+        reply
+    }
+
+    /// Calls `procedure` with `args` and `kwargs` (through the codec, as the node does); returns
+    /// the reply (RESULT or ERROR).
+    pub(crate) fn call(&mut self, procedure: &str, args: Vec<Value>, kwargs: Dict) -> Message {
+        let outcome = self.send_encoded(Message::Call {
+            request: RequestId(7),
+            options: Dict::new(),
+            procedure: Uri::new(procedure),
+            payload: Payload::new(Some(args), Some(kwargs)),
+        });
+        assert!(!outcome.close, "{outcome:?}");
+        outcome.reply.expect("a reply")
+    }
+
+    /// The first positional value of a RESULT; panics on anything else.
+    pub(crate) fn result(reply: &Message) -> Value {
+        match reply {
+            Message::Result { payload, .. } => payload
+                .args()
+                .unwrap()
+                .and_then(|a| a.into_iter().next())
+                .unwrap_or(Value::Null),
+            other => panic!("not a RESULT: {other:?}"),
+        }
+    }
+
+    /// The error URI of an ERROR; panics on anything else.
+    pub(crate) fn error(reply: &Message) -> String {
+        match reply {
+            Message::Error { error, .. } => error.to_string(),
+            other => panic!("not an ERROR: {other:?}"),
+        }
     }
 
     /// Every frame queued for this client.

@@ -4,27 +4,48 @@ use crossway_protocol::{Dict, Message, SessionId, Uri, UriRules, Value};
 
 use crate::error::AbortReason;
 use crate::identity::Identity;
+use crate::realm::Realm;
 
 /// The client roles WAMP defines; HELLO must announce at least one.
 const CLIENT_ROLES: [&str; 4] = ["publisher", "subscriber", "caller", "callee"];
 
-/// The broker features this router implements (announced in WELCOME, and only these).
-const BROKER_FEATURES: [&str; 4] = [
+/// The broker features this router implements in every realm (announced in WELCOME).
+/// `payload_transparency` is autobahn's name for `payload_passthru_mode`.
+const BROKER_FEATURES: [&str; 6] = [
     "pattern_based_subscription",
+    "payload_passthru_mode",
+    "payload_transparency",
     "publisher_exclusion",
     "publisher_identification",
     "subscriber_blackwhite_listing",
 ];
 
-/// The dealer features this router implements (announced in WELCOME, and only these).
-const DEALER_FEATURES: [&str; 7] = [
+/// The broker features of a realm with the meta API on.
+const BROKER_META_FEATURES: [&str; 3] = [
+    "session_meta_api",
+    "subscription_meta_api",
+    "subscription_revocation",
+];
+
+/// The dealer features this router implements in every realm (announced in WELCOME).
+const DEALER_FEATURES: [&str; 10] = [
     "call_canceling",
     "call_timeout",
     "caller_identification",
     "pattern_based_registration",
+    "payload_passthru_mode",
+    "payload_transparency",
     "progressive_call_invocations",
     "progressive_call_results",
     "shared_registration",
+    "testament_meta_api",
+];
+
+/// The dealer features of a realm with the meta API on.
+const DEALER_META_FEATURES: [&str; 3] = [
+    "registration_meta_api",
+    "registration_revocation",
+    "session_meta_api",
 ];
 
 /// The router's agent string: `crossway-<version>`.
@@ -58,8 +79,25 @@ pub(crate) fn check_roles(details: &Dict) -> Result<(), AbortReason> {
     }
 }
 
+/// The features WELCOME announces in `realm`: `(broker, dealer)`, exactly what works there.
+pub(crate) fn features(realm: &Realm) -> (Vec<&'static str>, Vec<&'static str>) {
+    let mut broker = BROKER_FEATURES.to_vec();
+    let mut dealer = DEALER_FEATURES.to_vec();
+    if realm.meta_api() {
+        broker.extend(BROKER_META_FEATURES);
+        dealer.extend(DEALER_META_FEATURES);
+    }
+    if realm.retention().is_enabled() {
+        broker.push("event_retention");
+    }
+    if realm.history().is_enabled() {
+        broker.push("event_history");
+    }
+    (broker, dealer)
+}
+
 /// The WELCOME for session `id` in `realm`, admitted as `identity`.
-pub(crate) fn welcome(id: SessionId, realm: &Uri, identity: &Identity) -> Message {
+pub(crate) fn welcome(id: SessionId, realm: &Realm, identity: &Identity) -> Message {
     let role = |features: &[&str]| {
         let features: Dict = features
             .iter()
@@ -67,10 +105,12 @@ pub(crate) fn welcome(id: SessionId, realm: &Uri, identity: &Identity) -> Messag
             .collect();
         Value::Map(Dict::from([("features".to_owned(), Value::Map(features))]))
     };
+    let (broker, dealer) = features(realm);
     let roles = Dict::from([
-        ("broker".to_owned(), role(&BROKER_FEATURES)),
-        ("dealer".to_owned(), role(&DEALER_FEATURES)),
+        ("broker".to_owned(), role(&broker)),
+        ("dealer".to_owned(), role(&dealer)),
     ]);
+    let realm = realm.name();
     let details = Dict::from([
         ("roles".to_owned(), Value::Map(roles)),
         ("realm".to_owned(), realm.as_str().into()),
@@ -109,6 +149,17 @@ fn violation(message: &str) -> AbortReason {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::realm_options::{HistoryRule, RealmOptions, RetentionLimits};
+    use crate::router::{RealmConfig, Router};
+    use std::sync::Arc;
+
+    fn realm_with(options: RealmOptions) -> Arc<Realm> {
+        let router = Router::new(vec![RealmConfig {
+            options,
+            ..RealmConfig::new("realm1")
+        }]);
+        Arc::clone(router.realm(&Uri::new("realm1")).unwrap())
+    }
 
     fn roles(value: Value) -> Dict {
         Dict::from([("roles".to_owned(), value)])
@@ -133,7 +184,11 @@ mod tests {
     #[test]
     fn a_compact_welcome_keeps_the_roles_and_the_identity() {
         let identity = Identity::anonymous();
-        let mut w = welcome(SessionId(1 << 52), &Uri::new("realm1"), &identity);
+        let mut w = welcome(
+            SessionId(1 << 52),
+            &realm_with(RealmOptions::default()),
+            &identity,
+        );
         compact(&mut w);
         let Message::Welcome { details, .. } = &w else {
             panic!("not a WELCOME");
@@ -160,9 +215,11 @@ mod tests {
     #[test]
     fn welcome_announces_the_broker_the_dealer_and_the_identity() {
         let identity = Identity::anonymous();
-        let Message::Welcome { session, details } =
-            welcome(SessionId(5), &Uri::new("realm1"), &identity)
-        else {
+        let Message::Welcome { session, details } = welcome(
+            SessionId(5),
+            &realm_with(RealmOptions::default()),
+            &identity,
+        ) else {
             panic!("not a WELCOME");
         };
         assert_eq!(session, SessionId(5));
@@ -173,12 +230,20 @@ mod tests {
                 .unwrap()
                 .clone()
         };
-        assert_eq!(features("broker").len(), BROKER_FEATURES.len());
+        assert_eq!(
+            features("broker").len(),
+            BROKER_FEATURES.len() + BROKER_META_FEATURES.len() + 1
+        );
+        assert_eq!(features("broker")["event_retention"], Value::Bool(true));
+        assert!(!features("broker").contains_key("event_history"));
         assert_eq!(
             features("broker")["pattern_based_subscription"],
             Value::Bool(true)
         );
-        assert_eq!(features("dealer").len(), DEALER_FEATURES.len());
+        assert_eq!(
+            features("dealer").len(),
+            DEALER_FEATURES.len() + DEALER_META_FEATURES.len()
+        );
         assert_eq!(features("dealer")["call_canceling"], Value::Bool(true));
         assert_eq!(details["realm"], Value::from("realm1"));
         assert_eq!(details["authid"], Value::from(identity.authid.as_str()));
@@ -187,5 +252,51 @@ mod tests {
         assert_eq!(details["authprovider"], Value::from("static"));
         assert_eq!(details["agent"], Value::from(AGENT));
         assert!(AGENT.starts_with("crossway-"));
+    }
+
+    #[test]
+    fn features_follow_the_realm_options() {
+        let bare = realm_with(RealmOptions {
+            meta_api: false,
+            retention: RetentionLimits {
+                max_topics: 0,
+                ..RetentionLimits::default()
+            },
+            ..RealmOptions::default()
+        });
+        let (broker, dealer) = super::features(&bare);
+        assert_eq!(broker, BROKER_FEATURES);
+        assert_eq!(dealer, DEALER_FEATURES);
+        let full = realm_with(RealmOptions {
+            history: vec![HistoryRule {
+                uri: "a".into(),
+                policy: crate::MatchPolicy::Exact,
+                limit: 1,
+                max_bytes: 1000,
+            }],
+            ..RealmOptions::default()
+        });
+        let (broker, dealer) = super::features(&full);
+        for f in [
+            "event_history",
+            "event_retention",
+            "session_meta_api",
+            "subscription_meta_api",
+        ] {
+            assert!(broker.contains(&f), "{f}");
+        }
+        for f in [
+            "registration_meta_api",
+            "session_meta_api",
+            "testament_meta_api",
+        ] {
+            assert!(dealer.contains(&f), "{f}");
+        }
+        let w = welcome(SessionId(1), &full, &Identity::anonymous());
+        let mut compacted = w.clone();
+        compact(&mut compacted);
+        for codec in crossway_protocol::Codec::ALL {
+            assert!(codec.encode(&compacted).unwrap().len() < 300, "{codec}");
+        }
     }
 }

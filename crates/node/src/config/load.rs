@@ -23,6 +23,7 @@ use super::model::{
 };
 use super::problem::ConfigErrors;
 use super::proxy::{ProxyContext, read_proxy};
+use super::realm_options::read_realm_options;
 use super::roles::read_roles;
 use super::tls::{read_tls, resolve};
 use super::web::{read_hsts, read_paths};
@@ -39,7 +40,15 @@ const TOP_KEYS: &[&str] = &[
     "limits",
     "metrics",
 ];
-const REALM_KEYS: &[&str] = &["name", "uri_check", "roles"];
+const REALM_KEYS: &[&str] = &[
+    "name",
+    "uri_check",
+    "roles",
+    "meta_api",
+    "retention",
+    "history",
+    "testaments",
+];
 const ENDPOINT_KEYS: &[&str] = &[
     "name",
     "transport",
@@ -240,10 +249,12 @@ fn read_realm(
         let realm = name.as_deref().unwrap_or_default();
         read_roles(c, &t.child("roles"), v, realm, uri_check, warnings).unwrap_or_default()
     });
+    let options = read_realm_options(c, &t, uri_check);
     Some(RealmSpec {
         name: name?,
         uri_check,
         roles,
+        options,
     })
 }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crossway_protocol::UriRules;
 use crossway_routing::CallLimits;
-use crossway_routing::{AuthPolicy, RoleConfig};
+use crossway_routing::{AuthPolicy, RealmOptions, RoleConfig};
 use crossway_transport::tls::TlsSettings;
 use crossway_transport::{ListenAddr, Serializer};
 
@@ -100,6 +100,9 @@ pub struct RealmSpec {
     /// Its roles and their permissions; `None` (no `roles` key) lets every session do
     /// everything.
     pub roles: Option<Vec<RoleConfig>>,
+    /// Its meta API, retention, history and testament settings (`meta_api`, `retention`,
+    /// `history`, `testaments`).
+    pub options: RealmOptions,
 }
 
 /// Which framing an endpoint speaks.

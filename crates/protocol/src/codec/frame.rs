@@ -46,8 +46,8 @@ impl Codec {
     }
 
     /// Decodes one message by building every value first: the payload is
-    /// [`Payload::Values`](crate::Payload::Values). Slower; the reference the other decoders
-    /// agree with.
+    /// [`Payload::Values`](crate::Payload::Values) (a passthru payload, which has no form as
+    /// values, is raw CBOR). Slower; the reference the other decoders agree with.
     pub fn decode_message(self, bytes: &[u8]) -> Result<Message, DecodeError> {
         Message::try_from(self.decode_value(bytes)?)
     }

@@ -18,7 +18,6 @@ pub mod hex;
 pub mod policy;
 mod secret;
 mod ticket;
-mod timestamp;
 mod tls;
 mod wampcra;
 

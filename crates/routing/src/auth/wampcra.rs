@@ -19,11 +19,11 @@ use ring::{hmac, pbkdf2};
 
 use super::dynamic::{Consult, Context, Next, Principal};
 use super::policy::{Admission, AuthMethod, CraSalt, WampCraAuth};
-use super::timestamp::utc_timestamp;
 use super::{
     DYNAMIC, Failure, HelloAuth, RandomFailed, STATIC, Start, admits, identity, random_bytes,
 };
 use crate::identity::Identity;
+use crate::timestamp::utc_timestamp;
 
 /// The role a challenge names for an unknown authid when the endpoint has no principal at all.
 const DECOY_ROLE: &str = "user";

@@ -1,8 +1,12 @@
 //! Publish and subscribe through sessions: subscribing and unsubscribing (delivery in `delivery`).
 
 mod delivery;
+mod history;
+mod passthru;
 mod payload;
 mod permissions;
+mod retained;
+mod testaments;
 
 use std::sync::Arc;
 
@@ -53,7 +57,7 @@ pub(super) fn publish_direct(
         options: &options,
         payload,
     };
-    realm.broker().publish(&member, publication)
+    realm.broker().publish(Some(&member), publication)
 }
 
 pub(super) fn error_uri(reply: &Message) -> (u64, &str) {

@@ -35,6 +35,15 @@ impl Caller {
         }
     }
 
+    /// Whether the caller takes passthru payloads (the router, consulting an authenticator,
+    /// does not).
+    pub(crate) fn takes_passthru(&self) -> bool {
+        match self {
+            Caller::Session(member) => member.features().caller_passthru,
+            Caller::Router(_) => false,
+        }
+    }
+
     /// A session caller's calls in flight.
     pub(crate) fn in_flight(&self) -> Option<&InFlight> {
         match self {

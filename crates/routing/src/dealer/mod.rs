@@ -4,7 +4,8 @@
 //! - `registration`: one registration and the callees that share it;
 //! - `calls`: the calls in flight, by invocation id, by caller request, by deadline;
 //! - `in_flight`: one session's calls in flight, bounded, and ended when it leaves;
-//! - `options`: REGISTER, CALL and CANCEL options.
+//! - `options`: REGISTER, CALL and CANCEL options;
+//! - `lookup`: the registrations as the meta API reads them.
 //!
 //! A caller's own requests are answered through its reply path (waiting for room, as every
 //! reply); everything the dealer sends to another session (INVOCATION, INTERRUPT, a RESULT or
@@ -14,6 +15,7 @@
 mod caller;
 mod calls;
 mod in_flight;
+mod lookup;
 mod options;
 mod registration;
 mod registry;
@@ -27,11 +29,14 @@ use crossway_protocol::ids::IdSequence;
 use crossway_protocol::message::code;
 use crossway_protocol::{
     Dict, List, Message, Payload, RegistrationId, RequestId, SessionId, Uri, Value, errors,
+    is_passthru,
 };
 use event_listener::Event;
 
 use crate::error::RequestError;
+use crate::matcher::MatchPolicy;
 use crate::member::Member;
+use crate::publication::passthru_options;
 
 use caller::Caller;
 pub use caller::Waiter;
@@ -87,6 +92,9 @@ pub(crate) struct NewCall<'a> {
     pub(crate) disclose: bool,
     /// The payload, passed on as it came.
     pub(crate) payload: Payload,
+    /// The passthru options (`ppt_*`, `enc_*`) of a passthru payload, which INVOCATION details
+    /// carry as given.
+    pub(crate) passthru: Option<Dict>,
 }
 
 /// What the dealer did about a CALL.
@@ -125,24 +133,37 @@ impl Dealer {
         }
     }
 
-    /// Registers `member` as a callee of `procedure` (valid for the options' policy, and allowed).
+    /// Registers `member` as a callee of `procedure` (valid for the options' policy, and allowed);
+    /// `true` with a registration made for it.
     pub(crate) fn register(
         &self,
         member: &Arc<Member>,
         procedure: &Uri,
         options: RegisterOptions,
-    ) -> Result<Arc<Registration>, RequestError> {
+    ) -> Result<(Arc<Registration>, bool), RequestError> {
         let ids = &self.registration_ids;
         self.registry_write()
             .register(member, procedure, options, || RegistrationId(ids.next_id()))
     }
 
     /// Removes `session` from `registration`; the registration goes with its last callee. Calls
-    /// in flight go on.
-    pub(crate) fn unregister(&self, session: SessionId, registration: &Arc<Registration>) {
-        if registration.remove(session) && registration.is_empty() {
-            self.registry_write().remove_if_empty(registration);
+    /// in flight go on. `None` if the session was not a callee of it, else whether the
+    /// registration went.
+    pub(crate) fn unregister(
+        &self,
+        session: SessionId,
+        registration: &Arc<Registration>,
+    ) -> Option<bool> {
+        if !registration.remove(session) {
+            return None;
         }
+        if !registration.is_empty() {
+            return Some(false);
+        }
+        let mut registry = self.registry_write();
+        let present = registry.by_id(registration.id()).is_some();
+        registry.remove_if_empty(registration);
+        Some(present && registry.by_id(registration.id()).is_none())
     }
 
     /// Routes a CALL from `caller`, or continues its progressive call.
@@ -171,6 +192,11 @@ impl Dealer {
         let Some(callee) = registration.pick() else {
             return CallOutcome::Refused(RequestError::NoSuchProcedure(call.procedure.clone()));
         };
+        if call.passthru.is_some() && !callee.features().callee_passthru {
+            return CallOutcome::Refused(RequestError::FeatureNotSupported(
+                "the callee does not support payload passthru mode".to_owned(),
+            ));
+        }
         if call.options.progress && !callee.features().callee_progressive_invocations {
             return CallOutcome::Refused(RequestError::FeatureNotSupported(
                 "the callee does not support progressive call invocations".to_owned(),
@@ -203,8 +229,8 @@ impl Dealer {
             Some(timeout) if !forward_timeout => Instant::now().checked_add(timeout),
             _ => None,
         };
-        let mut details = Dict::new();
-        if registration.policy() != crate::matcher::MatchPolicy::Exact {
+        let mut details = call.passthru.unwrap_or_default();
+        if registration.policy() != MatchPolicy::Exact {
             details.insert("procedure".to_owned(), call.procedure.as_str().into());
         }
         if receive_progress {
@@ -283,7 +309,7 @@ impl Dealer {
             ));
         }
         let mut details = Dict::new();
-        if registration.policy() != crate::matcher::MatchPolicy::Exact {
+        if registration.policy() != MatchPolicy::Exact {
             details.insert("procedure".to_owned(), procedure.as_str().into());
         }
         let waiter = Arc::new(Waiter::default());
@@ -325,8 +351,12 @@ impl Dealer {
         if !call.options.progress {
             active.streaming.store(false, Ordering::Release);
         }
-        // Every chunk carries the initiating CALL's details; only `progress` is the chunk's own.
+        // Every chunk carries the initiating CALL's details; only `progress` and the passthru
+        // options are the chunk's own.
         let mut details = active.details.clone();
+        if let Some(passthru) = call.passthru {
+            details.extend(passthru);
+        }
         if call.options.progress {
             details.insert("progress".to_owned(), Value::Bool(true));
         }
@@ -351,12 +381,28 @@ impl Dealer {
             tracing::debug!(%request, "YIELD for no invocation in flight (ended, canceled or not this session's): dropped");
             return;
         };
+        let passthru = is_passthru(options).then(|| passthru_options(options));
+        if passthru.is_some() && !call.caller.takes_passthru() {
+            if let Some(call) = self.calls.finish(request) {
+                call.caller.deliver(
+                    &RequestError::FeatureNotSupported(
+                        "the callee answered in payload passthru mode, which the caller did not announce"
+                            .to_owned(),
+                    )
+                    .to_error(code::CALL, call.request),
+                );
+                interrupt(&call, CancelMode::KillNoWait);
+            }
+            return;
+        }
+        let mut details = passthru.unwrap_or_default();
         if is_progress(options) {
             if call.receive_progress && !call.killing.load(Ordering::Acquire) {
                 self.calls.extend(&call, Instant::now());
+                details.insert("progress".to_owned(), Value::Bool(true));
                 call.caller.deliver(&Message::Result {
                     request: call.request,
-                    details: Dict::from([("progress".to_owned(), Value::Bool(true))]),
+                    details,
                     payload,
                 });
             } else {
@@ -367,7 +413,7 @@ impl Dealer {
         if let Some(call) = self.calls.finish(request) {
             call.caller.deliver(&Message::Result {
                 request: call.request,
-                details: Dict::new(),
+                details,
                 payload,
             });
         }

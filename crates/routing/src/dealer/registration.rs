@@ -2,6 +2,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::SystemTime;
 
 use crossway_protocol::ids::random_id;
 use crossway_protocol::{RegistrationId, SessionId, Uri};
@@ -16,6 +17,8 @@ pub(crate) struct Registration {
     id: RegistrationId,
     procedure: Uri,
     options: RegisterOptions,
+    /// When it was made (the meta API's `created`).
+    created: SystemTime,
     /// In the order they registered (`first` and `last` pick by it).
     callees: RwLock<Vec<Arc<Member>>>,
     /// The next callee for `roundrobin`.
@@ -29,6 +32,7 @@ impl Registration {
             id,
             procedure,
             options,
+            created: SystemTime::now(),
             callees: RwLock::new(Vec::new()),
             turn: AtomicUsize::new(0),
         }
@@ -57,6 +61,16 @@ impl Registration {
     /// Whether the callees handle call timeouts themselves.
     pub(crate) fn forwards_timeout(&self) -> bool {
         self.options.forward_timeout
+    }
+
+    /// When the registration was made.
+    pub(crate) fn created(&self) -> SystemTime {
+        self.created
+    }
+
+    /// The session ids of its callees, in the order they registered.
+    pub(crate) fn callee_ids(&self) -> Vec<SessionId> {
+        self.read().iter().map(|m| m.id()).collect()
     }
 
     /// Adds a callee; false if it is one already.

@@ -36,18 +36,20 @@ pub(crate) struct Registry {
     prefix_lengths: BTreeMap<usize, usize>,
     /// Most specific first (see [`runs`]), then earliest registered.
     wildcard: Vec<Arc<Registration>>,
+    /// Every registration by id (the meta API's lookups).
+    by_id: HashMap<RegistrationId, Arc<Registration>>,
 }
 
 impl Registry {
-    /// Registers `member` for `procedure` with `options`: a new registration, or the callee
-    /// joins the shared one. `id` makes the id of a new registration.
+    /// Registers `member` for `procedure` with `options`: a new registration (then `true`), or
+    /// the callee joins the shared one. `id` makes the id of a new registration.
     pub(crate) fn register(
         &mut self,
         member: &Arc<Member>,
         procedure: &Uri,
         options: RegisterOptions,
         id: impl FnOnce() -> RegistrationId,
-    ) -> Result<Arc<Registration>, RequestError> {
+    ) -> Result<(Arc<Registration>, bool), RequestError> {
         if let Some(existing) = self.get(procedure, options.policy) {
             if existing.invoke() != options.invoke {
                 return Err(RequestError::DifferentInvocationPolicy {
@@ -58,10 +60,12 @@ impl Registry {
             if options.invoke == InvokePolicy::Single || !existing.add(member) {
                 return Err(RequestError::ProcedureAlreadyExists(procedure.clone()));
             }
-            return Ok(Arc::clone(existing));
+            return Ok((Arc::clone(existing), false));
         }
         let registration = Arc::new(Registration::new(id(), procedure.clone(), options));
         registration.add(member);
+        self.by_id
+            .insert(registration.id(), Arc::clone(&registration));
         match options.policy {
             MatchPolicy::Exact => {
                 self.exact
@@ -82,7 +86,7 @@ impl Registry {
                     .sort_by_key(|r| std::cmp::Reverse(runs(r.procedure().as_str())));
             }
         }
-        Ok(registration)
+        Ok((registration, true))
     }
 
     /// Removes `registration` if it has no callee left (this very one, not a newer one for the
@@ -93,6 +97,9 @@ impl Registry {
         }
         let procedure = registration.procedure();
         let same = |r: &Arc<Registration>| Arc::ptr_eq(r, registration);
+        if self.by_id.get(&registration.id()).is_some_and(same) {
+            self.by_id.remove(&registration.id());
+        }
         match registration.policy() {
             MatchPolicy::Exact => {
                 if self.exact.get(procedure).is_some_and(same) {
@@ -146,8 +153,18 @@ impl Registry {
         self.exact.len() + self.prefix.len() + self.wildcard.len()
     }
 
+    /// The registration with id `id`.
+    pub(crate) fn by_id(&self, id: RegistrationId) -> Option<&Arc<Registration>> {
+        self.by_id.get(&id)
+    }
+
+    /// Every registration.
+    pub(crate) fn all(&self) -> impl Iterator<Item = &Arc<Registration>> {
+        self.by_id.values()
+    }
+
     /// The registration of `procedure` with `policy`, if there is one.
-    fn get(&self, procedure: &Uri, policy: MatchPolicy) -> Option<&Arc<Registration>> {
+    pub(crate) fn get(&self, procedure: &Uri, policy: MatchPolicy) -> Option<&Arc<Registration>> {
         match policy {
             MatchPolicy::Exact => self.exact.get(procedure),
             MatchPolicy::Prefix => self.prefix.get(procedure.as_str()),

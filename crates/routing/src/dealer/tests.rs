@@ -5,6 +5,7 @@
 
 mod advanced;
 mod failures;
+mod passthru;
 
 use crossway_protocol::message::code;
 use crossway_protocol::{Dict, List, Message, Payload, RegistrationId, RequestId, Uri, Value};

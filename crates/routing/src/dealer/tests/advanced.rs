@@ -404,18 +404,22 @@ fn wamp_uris_never_reach_pattern_registrations_outside_wamp() {
     let mut greedy = Client::join(&router);
     let mut caller = Client::join(&router);
     register_with(&mut greedy, "wam", pattern("prefix"));
-    register_with(&mut greedy, ".session.count", pattern("wildcard"));
-    let reply = call_with(&mut caller, 1, "wamp.session.count", Dict::new(), vec![]).unwrap();
+    register_with(&mut greedy, ".session.unknown", pattern("wildcard"));
+    let reply = call_with(&mut caller, 1, "wamp.session.unknown", Dict::new(), vec![]).unwrap();
     assert_eq!(
         error_uri(&reply),
         (code::CALL, "wamp.error.no_such_procedure")
     );
     assert!(greedy.frames().is_empty());
-    call_with(&mut caller, 2, "wamx.session.count", Dict::new(), vec![]);
+    call_with(&mut caller, 2, "wamx.session.unknown", Dict::new(), vec![]);
     assert_eq!(
         invocation(&greedy).2["procedure"],
-        Value::from("wamx.session.count")
+        Value::from("wamx.session.unknown")
     );
+    // The router answers its own meta procedures, whatever is registered.
+    let reply = call_with(&mut caller, 3, "wamp.session.count", Dict::new(), vec![]).unwrap();
+    assert!(matches!(reply, Message::Result { .. }), "{reply:?}");
+    assert!(greedy.frames().is_empty());
 }
 
 #[test]
