@@ -1,5 +1,6 @@
 //! Bare sessions: a connection of the transport (ws, wss, rs, rss or unix), HELLO and WELCOME,
-//! and nothing of the client's machinery on top. Idle sessions and lean subscribers use them.
+//! and nothing of the client's machinery on top. Idle sessions, lean publishers and
+//! subscribers, and the lean caller and callee use them.
 
 use bytes::Bytes;
 use crossway_client::{RsUrl, WsUrl};
@@ -8,6 +9,8 @@ use crossway_transport::{
     BoxedIo, Connection, Serializer, TlsConnector, connect_rawsocket, connect_tcp,
     connect_websocket,
 };
+use futures_util::FutureExt;
+use futures_util::future::{Either, select};
 
 /// The longest message a bare session accepts.
 const MAX_MESSAGE: usize = 16 << 20;
@@ -51,6 +54,34 @@ pub async fn recv(conn: &mut Connection, codec: Codec) -> Result<Message, String
         Ok(None) => Err("the router closed the connection".to_owned()),
         Err(e) => Err(e.to_string()),
     }
+}
+
+/// The next frame, or `None` once the session has ended (or failed) or `stop` is closed.
+pub async fn recv_unless(
+    conn: &mut Connection,
+    stop: &async_channel::Receiver<()>,
+) -> Result<Option<Bytes>, String> {
+    let recv = std::pin::pin!(conn.reader.recv());
+    let stopped = std::pin::pin!(stop.recv());
+    match select(recv, stopped).await {
+        Either::Left((frame, _)) => frame.map_err(|e| e.to_string()),
+        Either::Right(_) => Ok(None),
+    }
+}
+
+/// As [`recv_unless`], but first writes what is queued if no frame has arrived yet: a client
+/// answering frames (a callee, a caller keeping its window full) queues its answers while
+/// frames keep coming, and writes them in one go when it would otherwise wait.
+pub async fn recv_flushing(
+    conn: &mut Connection,
+    stop: &async_channel::Receiver<()>,
+) -> Result<Option<Bytes>, String> {
+    // Receiving is cancel-safe: a poll that finds nothing loses nothing.
+    if let Some(ready) = conn.reader.recv().now_or_never() {
+        return ready.map_err(|e| e.to_string());
+    }
+    conn.writer.flush().await.map_err(|e| e.to_string())?;
+    recv_unless(conn, stop).await
 }
 
 /// Opens the transport connection for `url`.
@@ -118,11 +149,12 @@ async fn connect_unix(path: &std::path::Path) -> Result<BoxedIo, String> {
     ))
 }
 
-/// HELLO details announcing the publisher and subscriber roles.
+/// HELLO details announcing the four client roles.
 fn hello_details() -> Dict {
     let mut roles = Dict::new();
-    roles.insert("publisher".to_owned(), Value::Map(Dict::new()));
-    roles.insert("subscriber".to_owned(), Value::Map(Dict::new()));
+    for role in ["publisher", "subscriber", "caller", "callee"] {
+        roles.insert(role.to_owned(), Value::Map(Dict::new()));
+    }
     let mut details = Dict::new();
     details.insert("roles".to_owned(), Value::Map(roles));
     details
