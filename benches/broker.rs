@@ -11,6 +11,10 @@
 //! - `fanout/1000`: one publication to 1,000 subscribers of one topic (JSON); `fanout/1000_mixed`:
 //!   the same with a third of them each on JSON, CBOR and MessagePack (three encodings, and the
 //!   payload converted to CBOR and to MessagePack once each).
+//! - `permissions/open` and `permissions/roles_50`: one publication to 10 subscribers in a realm
+//!   without roles, and in one whose sessions' role has 50 rules (20 exact, 20 prefix, 10
+//!   wildcard; the topic is decided by a prefix rule among them): what permissions cost the
+//!   fan-out per delivery.
 //!
 //! ```sh
 //! cargo bench --bench broker
@@ -25,7 +29,8 @@ use std::sync::Arc;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use crossway_protocol::{Codec, Dict, Message, Payload, RawPayload, RequestId, Uri, Value};
 use crossway_routing::{
-    Authenticator, OutboxReceiver, RealmConfig, Router, Session, TransportInfo, outbox,
+    Action, Authenticator, MatchPolicy, OutboxReceiver, PermissionRule, RealmConfig, RoleConfig,
+    Router, Session, TransportInfo, outbox,
 };
 
 /// Subscriptions in the lookup benchmarks.
@@ -192,5 +197,75 @@ fn fanout(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, lookup, fanout);
+/// A realm whose `anonymous` role has 50 rules; `com.crossway.` (a prefix rule) decides the
+/// benchmark's topic.
+fn router_with_rules() -> Arc<Router> {
+    let rule = |uri: String, policy, allow: &[Action]| PermissionRule {
+        uri,
+        policy,
+        allow: allow.iter().copied().collect(),
+        disclose: false,
+    };
+    let mut permissions = Vec::new();
+    for i in 0..20 {
+        permissions.push(rule(
+            format!("org.example.exact{i}"),
+            MatchPolicy::Exact,
+            &[Action::Publish, Action::Subscribe],
+        ));
+    }
+    for i in 0..19 {
+        permissions.push(rule(
+            format!("org.example.prefix{i}."),
+            MatchPolicy::Prefix,
+            &[Action::Publish],
+        ));
+    }
+    permissions.push(rule(
+        "com.crossway.".to_owned(),
+        MatchPolicy::Prefix,
+        &[Action::Publish, Action::Subscribe],
+    ));
+    for i in 0..10 {
+        permissions.push(rule(
+            format!("com.crossway..w{i}"),
+            MatchPolicy::Wildcard,
+            &[Action::Subscribe],
+        ));
+    }
+    Router::new(vec![RealmConfig {
+        roles: Some(vec![RoleConfig {
+            name: "anonymous".to_owned(),
+            permissions,
+        }]),
+        ..RealmConfig::new("realm1")
+    }])
+}
+
+fn permissions(c: &mut Criterion) {
+    const SUBSCRIBERS: usize = 10;
+    let mut group = c.benchmark_group("permissions");
+    group.throughput(Throughput::Elements(SUBSCRIBERS as u64));
+    let payload = payload();
+    let topic = Uri::new("com.crossway.loadgen");
+    for (name, router) in [("open", router()), ("roles_50", router_with_rules())] {
+        let mut subs: Vec<Peer> = (0..SUBSCRIBERS)
+            .map(|_| Peer::join(&router, Codec::Json))
+            .collect();
+        for s in &mut subs {
+            s.subscribe(topic.as_str(), None);
+        }
+        let mut publisher = Peer::join(&router, Codec::Json);
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                publisher.publish(&topic, &payload);
+                let got: usize = subs.iter().map(Peer::drain).sum();
+                assert_eq!(got, SUBSCRIBERS);
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, lookup, fanout, permissions);
 criterion_main!(benches);

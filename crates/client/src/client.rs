@@ -1,4 +1,5 @@
-//! The client: one WAMP session over one WebSocket connection.
+//! The client: one WAMP session over one connection. Publish and subscribe here; calls and
+//! registrations in [`rpc`](crate::rpc).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,6 +14,7 @@ use crossway_transport::{Serializer, rt};
 use crate::driver::{self, Outgoing};
 use crate::error::ClientError;
 use crate::hello;
+use crate::link::Link;
 use crate::options::ConnectOptions;
 use crate::state::{CloseInfo, OnSuccess, Shared};
 use crate::subscription::{EVENT_QUEUE, Subscription};
@@ -22,11 +24,12 @@ const OUTBOX: usize = 4096;
 /// How long [`Client::leave`] waits for the router's GOODBYE and the end of the connection.
 const LEAVE_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// A WAMP session: publish, subscribe, leave.
+/// A WAMP session: publish, subscribe, call, register, leave.
 ///
 /// Methods take `&self`, so one client can be shared (in an `Arc`) by several tasks. A background
 /// task reads from the router and writes what the methods queue, batching writes. Dropping the
-/// client closes the connection without a GOODBYE; [`Client::leave`] says goodbye first.
+/// client closes the connection without a GOODBYE (even while its subscriptions, registrations,
+/// invocations or calls are held); [`Client::leave`] says goodbye first.
 #[derive(Debug)]
 pub struct Client {
     session: SessionId,
@@ -39,8 +42,8 @@ pub struct Client {
 }
 
 impl Client {
-    /// Connects to `url`, speaking `serializer`, and joins `realm` as a publisher and
-    /// subscriber. The URL's scheme chooses the transport: `ws://127.0.0.1:8080/ws` (WebSocket),
+    /// Connects to `url`, speaking `serializer`, and joins `realm` as a publisher, subscriber,
+    /// caller and callee. The URL's scheme chooses the transport: `ws://127.0.0.1:8080/ws` (WebSocket),
     /// `rs://127.0.0.1:8080` (RawSocket over TCP) or `unix:/run/crossway.sock` (RawSocket over a
     /// Unix socket). An ABORT gives [`ClientError::Aborted`]. Gives up after 10 seconds. For
     /// `wss://` and `rss://` (over TLS), use [`Client::connect_with`].
@@ -78,14 +81,12 @@ impl Client {
         let (outbox, outbox_rx) = async_channel::bounded(OUTBOX);
         let (done_tx, done) = async_channel::bounded(1);
         let serializer = joined.conn.serializer;
-        driver::spawn(
-            joined.conn,
-            joined.codec,
-            Arc::clone(&shared),
-            outbox_rx,
-            outbox.downgrade(),
-            done_tx,
-        );
+        let link = Link {
+            shared: Arc::clone(&shared),
+            outbox: outbox.downgrade(),
+            codec: joined.codec,
+        };
+        driver::spawn(joined.conn, link, outbox_rx, done_tx);
         Ok(Client {
             session: joined.session,
             welcome: joined.details,
@@ -285,8 +286,22 @@ impl Client {
         self.shared.is_ended()
     }
 
+    /// The state shared with the background task.
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    /// A link for handles that send on their own (registrations, invocations, calls).
+    pub(crate) fn link(&self) -> Link {
+        Link {
+            shared: Arc::clone(&self.shared),
+            outbox: self.outbox.downgrade(),
+            codec: self.codec,
+        }
+    }
+
     /// Encodes `msg` and queues it for the writer, waiting while the queue is full.
-    async fn send(&self, msg: &Message) -> Result<(), ClientError> {
+    pub(crate) async fn send(&self, msg: &Message) -> Result<(), ClientError> {
         let frame = Bytes::from(self.codec.encode(msg)?);
         self.outbox
             .send(Outgoing::Frame(frame))
@@ -295,22 +310,14 @@ impl Client {
     }
 
     /// Waits for a request's answer; an ERROR becomes [`ClientError::Wamp`].
-    async fn answer(&self, reply: &Receiver<Message>) -> Result<Message, ClientError> {
+    pub(crate) async fn answer(&self, reply: &Receiver<Message>) -> Result<Message, ClientError> {
         match reply.recv().await {
             Ok(Message::Error {
                 details,
                 error,
                 payload,
                 ..
-            }) => {
-                let (args, kwargs) = payload.into_values().unwrap_or_default();
-                Err(ClientError::Wamp {
-                    error: error.to_string(),
-                    details,
-                    args,
-                    kwargs,
-                })
-            }
+            }) => Err(ClientError::wamp(&error, details, payload)),
             Ok(msg) => Ok(msg),
             Err(_) => Err(ClientError::Closed),
         }
@@ -318,7 +325,7 @@ impl Client {
 }
 
 /// An answer of the wrong kind.
-fn unexpected(expected: &str, got: Message) -> ClientError {
+pub(crate) fn unexpected(expected: &str, got: Message) -> ClientError {
     ClientError::Protocol(format!("expected {expected}, got {}", got.name()))
 }
 
@@ -347,6 +354,9 @@ mod tests {
             send(&c.publish_acknowledged("a", None, None));
             send(&c.publish_payload("a", Dict::new(), Payload::EMPTY));
             send(&c.closed());
+            send(&c.register("a"));
+            send(&c.call("a", None, None));
+            send(&c.call_payload("a", Payload::EMPTY, crate::CallOptions::default()));
         };
         let _ = check;
     }

@@ -2,16 +2,18 @@
 //! sends what the client queues, running concurrently in one task.
 
 use std::pin::pin;
-use std::sync::Arc;
 use std::time::Duration;
 
 use async_channel::{Receiver, Sender, WeakSender};
 use bytes::Bytes;
+use crossway_protocol::message::code;
 use crossway_protocol::{Codec, Message, errors};
 use crossway_transport::{Connection, FrameReader, FrameWriter, rt};
 use futures_util::future::{Either, select};
 
-use crate::state::{CloseInfo, Shared};
+use crate::link::Link;
+use crate::rpc;
+use crate::state::CloseInfo;
 use crate::subscription::Event;
 
 /// How many frames the writer sends before it flushes, at most.
@@ -28,19 +30,13 @@ pub(crate) enum Outgoing {
     Close,
 }
 
-/// Starts the background task of a session. `done` is dropped when the task ends.
-pub(crate) fn spawn(
-    conn: Connection,
-    codec: Codec,
-    shared: Arc<Shared>,
-    outbox: Receiver<Outgoing>,
-    replies: WeakSender<Outgoing>,
-    done: Sender<()>,
-) {
+/// Starts the background task of a session: it reads with `link` (which names the writer's
+/// queue, `outbox`, weakly) and writes what `outbox` holds. `done` is dropped when the task ends.
+pub(crate) fn spawn(conn: Connection, link: Link, outbox: Receiver<Outgoing>, done: Sender<()>) {
     let Connection { reader, writer, .. } = conn;
     rt::spawn(async move {
         {
-            let reading = pin!(read_loop(reader, codec, &shared, &replies));
+            let reading = pin!(read_loop(reader, &link));
             let writing = pin!(write_loop(writer, outbox));
             if let Either::Right(((), reading)) = select(reading, writing).await {
                 // The writer closed the connection: let the reader see the router's answer.
@@ -49,18 +45,20 @@ pub(crate) fn spawn(
                 }
             }
         }
-        shared.finish();
+        link.shared.finish();
         drop(done);
     });
 }
 
-/// Reads until the connection ends, routing answers, events and the router's GOODBYE or ABORT.
-async fn read_loop(
-    mut reader: FrameReader,
-    codec: Codec,
-    shared: &Shared,
-    replies: &WeakSender<Outgoing>,
-) {
+/// Reads until the connection ends, routing answers, events, results, invocations and the
+/// router's GOODBYE or ABORT.
+async fn read_loop(mut reader: FrameReader, link: &Link) {
+    let Link {
+        shared,
+        outbox: replies,
+        codec,
+    } = link;
+    let codec = *codec;
     loop {
         let frame = match reader.recv().await {
             Ok(Some(frame)) => frame,
@@ -112,9 +110,22 @@ async fn read_loop(
                     shared.revoke(id.into());
                 }
             }
+            Message::Result { .. }
+            | Message::Invocation { .. }
+            | Message::Interrupt { .. }
+            | Message::Error {
+                request_type: code::CALL,
+                ..
+            } => rpc::reader::route(link, msg).await,
+            Message::Unregistered {
+                request,
+                details: Some(_),
+            } if request.0 == 0 => rpc::reader::route(link, msg).await,
             Message::Subscribed { request, .. }
             | Message::Unsubscribed { request, .. }
             | Message::Published { request, .. }
+            | Message::Registered { request, .. }
+            | Message::Unregistered { request, .. }
             | Message::Error { request, .. } => shared.answer(request, msg),
             Message::Goodbye { details, reason } => {
                 shared.set_close_info(close_info(details, reason.as_str(), false));

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crossway_protocol::{DecodeError, Dict, EncodeError, List};
+use crossway_protocol::{DecodeError, Dict, EncodeError, List, Payload, Uri};
 use crossway_transport::{HandshakeError, TransportError};
 
 /// Why a client operation failed.
@@ -72,4 +72,21 @@ pub enum ClientError {
     /// The router did not answer in time.
     #[error("no answer within {0:?}")]
     Timeout(Duration),
+    /// An invocation cannot be answered this way (now).
+    #[error("cannot answer the invocation: {0}")]
+    CannotAnswer(&'static str),
+}
+
+impl ClientError {
+    /// The router's (or a callee's) ERROR as [`ClientError::Wamp`]; a payload that does not
+    /// decode counts as none.
+    pub(crate) fn wamp(error: &Uri, details: Dict, payload: Payload) -> ClientError {
+        let (args, kwargs) = payload.into_values().unwrap_or_default();
+        ClientError::Wamp {
+            error: error.to_string(),
+            details,
+            args,
+            kwargs,
+        }
+    }
 }

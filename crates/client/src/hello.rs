@@ -167,7 +167,10 @@ pub(crate) fn tls_connector(opts: &ConnectOptions) -> Result<TlsConnector, Clien
     })
 }
 
-/// HELLO details: the publisher and subscriber roles with the features this client uses.
+/// HELLO details: the four client roles with the features this client implements. The caller
+/// passes `timeout`, `receive_progress` and `disclose_me` on and can CANCEL; the callee sends
+/// progressive results, understands INTERRUPT, keeps forwarded timeouts, shows the caller and
+/// the URI called, and takes a registration's revocation.
 fn hello_details() -> Dict {
     let features = |names: &[&str]| {
         let mut f = Dict::new();
@@ -193,6 +196,27 @@ fn hello_details() -> Dict {
             "pattern_based_subscription",
             "publisher_identification",
             "subscription_revocation",
+        ]),
+    );
+    roles.insert(
+        "caller".to_owned(),
+        features(&[
+            "call_canceling",
+            "call_timeout",
+            "caller_identification",
+            "progressive_call_results",
+        ]),
+    );
+    roles.insert(
+        "callee".to_owned(),
+        features(&[
+            "call_canceling",
+            "call_timeout",
+            "caller_identification",
+            "pattern_based_registration",
+            "progressive_call_results",
+            "registration_revocation",
+            "shared_registration",
         ]),
     );
     let mut details = Dict::new();

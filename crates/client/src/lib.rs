@@ -17,6 +17,9 @@
 //!
 //! - [`client`]: [`Client`], one session: publish (values, or payloads already encoded), subscribe,
 //!   leave.
+//! - [`rpc`]: calls ([`Client::call`], [`Call`]: progressive results, cancel, time limits) and
+//!   registrations ([`Client::register`], [`Registration`], [`Invocation`]: results, progressive
+//!   results, errors, interrupts).
 //! - [`subscription`]: [`Subscription`] and [`Event`] (its payload as values, and as the bytes the
 //!   router sent).
 //! - [`options`]: [`ConnectOptions`], TLS settings for `wss://` and authentication.
@@ -25,8 +28,9 @@
 //! - [`error`]: [`ClientError`], what can go wrong.
 //! - [`auth`]: [`Auth`], [`Credential`], [`CryptosignKey`]: authentication by ticket, WAMP-CRA,
 //!   cryptosign or TLS client certificate.
-//! - `state`, `driver`, `hello` (private): the state shared with the background task, the task's
-//!   reader and writer loops, and the HELLO/WELCOME exchange.
+//! - `state`, `driver`, `hello`, `link` (private): the state shared with the background task,
+//!   the task's reader and writer loops, the HELLO/WELCOME exchange, and the way handles send
+//!   on their own.
 //!
 //! Authenticating: name the methods to offer in [`ConnectOptions`].
 //!
@@ -51,8 +55,10 @@ pub mod client;
 mod driver;
 pub mod error;
 mod hello;
+mod link;
 pub mod options;
 pub mod rawsocket;
+pub mod rpc;
 mod state;
 pub mod subscription;
 pub mod url;
@@ -63,6 +69,10 @@ pub use error::ClientError;
 pub use hello::MAX_MESSAGE_SIZE;
 pub use options::ConnectOptions;
 pub use rawsocket::RsUrl;
+pub use rpc::{
+    CALL_QUEUE, Call, CallOptions, CallResult, CancelMode, DEFAULT_CALL_TIMEOUT, INVOCATION_QUEUE,
+    Interrupt, Invocation, Registration, TIMEOUT_GRACE,
+};
 pub use state::{CloseInfo, MAX_PENDING};
 pub use subscription::{EVENT_QUEUE, Event, Subscription};
 pub use url::WsUrl;

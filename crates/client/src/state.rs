@@ -1,5 +1,6 @@
 //! The state a client shares with its background task: requests waiting for answers, the
-//! subscriptions' queues, and how the session ended.
+//! subscriptions' queues, registrations, calls and invocations (`rpc::state`), and how the
+//! session ended.
 //!
 //! Every lock here is a `std::sync::Mutex` held for a few map operations, never across `.await`.
 
@@ -12,6 +13,8 @@ use crossway_protocol::ids::MAX_ID;
 use crossway_protocol::{Dict, Message, RequestId, SubscriptionId};
 
 use crate::error::ClientError;
+use crate::rpc::Invocation;
+use crate::rpc::state::RpcState;
 use crate::subscription::Event;
 
 /// The most requests that may wait for answers at once.
@@ -35,6 +38,8 @@ pub struct CloseInfo {
 pub(crate) struct Shared {
     pending: Mutex<HashMap<u64, Pending>>,
     subscriptions: Mutex<HashMap<SubscriptionId, Vec<Sender<Event>>>>,
+    /// Registrations, calls and invocations.
+    pub rpc: RpcState,
     close_info: Mutex<Option<CloseInfo>>,
     next_request: AtomicU64,
     ended: AtomicBool,
@@ -49,7 +54,8 @@ struct Pending {
 }
 
 /// What the background task does when a request succeeds, before anything else is read: a
-/// subscription's queue must be in place before its first event arrives.
+/// subscription's queue must be in place before its first event arrives, a registration's
+/// before its first invocation.
 #[derive(Debug)]
 pub(crate) enum OnSuccess {
     /// Nothing.
@@ -58,6 +64,8 @@ pub(crate) enum OnSuccess {
     Subscribe(Sender<Event>),
     /// UNSUBSCRIBED: stop delivering this subscription's events.
     Unsubscribe(SubscriptionId),
+    /// REGISTERED: start delivering the registration's invocations to this queue.
+    Register(Sender<Invocation>),
 }
 
 /// Removes a pending request when its caller stops waiting.
@@ -99,8 +107,8 @@ impl Shared {
         Ok((id, rx, guard))
     }
 
-    /// Hands an answer to the request waiting for it; a successful SUBSCRIBE or UNSUBSCRIBE
-    /// updates the subscriptions first.
+    /// Hands an answer to the request waiting for it; a successful SUBSCRIBE, UNSUBSCRIBE or
+    /// REGISTER updates the subscriptions or registrations first.
     pub fn answer(&self, request: RequestId, msg: Message) {
         let Some(pending) = lock(&self.pending).remove(&request.0) else {
             tracing::debug!(%request, kind = msg.name(), "answer to no waiting request");
@@ -114,6 +122,9 @@ impl Shared {
                     .push(events);
             }
             (Message::Unsubscribed { .. }, OnSuccess::Unsubscribe(id)) => self.revoke(id),
+            (Message::Registered { registration, .. }, OnSuccess::Register(queue)) => {
+                self.rpc.install(*registration, queue);
+            }
             _ => {}
         }
         // Capacity 1 and one answer per request: this never finds the queue full.
@@ -184,11 +195,13 @@ impl Shared {
         self.ended.load(Ordering::Acquire)
     }
 
-    /// The connection has ended: waiting requests fail and subscriptions see their end.
+    /// The connection has ended: waiting requests fail, subscriptions, registrations and calls
+    /// see their end, invocations are interrupted.
     pub fn finish(&self) {
         self.ended.store(true, Ordering::Release);
         lock(&self.pending).clear();
         lock(&self.subscriptions).clear();
+        self.rpc.finish();
     }
 }
 
@@ -199,7 +212,7 @@ impl Drop for PendingGuard {
 }
 
 /// Locks `m`; a poisoned lock still holds consistent maps (no code panics while holding one).
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 

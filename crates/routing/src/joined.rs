@@ -17,7 +17,7 @@ use crate::dealer::{CallerState, Registration};
 use crate::error::{AbortReason, RequestError};
 use crate::matcher::MatchPolicy;
 use crate::member::Member;
-use crate::permissions::Action;
+use crate::permissions::{Action, Disclose};
 use crate::publication::{PublishOptions, wants_acknowledge};
 use crate::realm::Realm;
 use crate::router::Router;
@@ -239,12 +239,18 @@ impl Joined {
         let authorization = self.member.authorization();
         let parsed = if !topic.is_valid(self.realm.rules()) {
             Err(RequestError::InvalidUri(topic.clone()))
-        } else if !authorization.allows(Action::Publish, topic.as_str()) {
-            Err(not_authorized(Action::Publish, topic))
         } else {
-            PublishOptions::parse(options)
+            PublishOptions::parse(options).and_then(|mut options| {
+                match authorization.sends(Action::Publish, topic.as_str(), options.disclose_me) {
+                    Some(Disclose(disclose)) => {
+                        options.disclose_me = disclose;
+                        Ok(options)
+                    }
+                    None => Err(not_authorized(Action::Publish, topic)),
+                }
+            })
         };
-        let mut options = match parsed {
+        let options = match parsed {
             Ok(options) => options,
             Err(error) if acknowledge => {
                 return Step::Reply(error.to_error(code::PUBLISH, request));
@@ -257,7 +263,6 @@ impl Joined {
                 return Step::Nothing;
             }
         };
-        options.disclose_me = authorization.discloses(topic.as_str(), options.disclose_me);
         let id = PublicationId(random_id());
         let publication = Publication {
             id,

@@ -9,7 +9,7 @@ use crossway_protocol::{Dict, Message, Payload, RegistrationId, RequestId, Uri};
 use super::{Joined, Step, not_authorized, violation};
 use crate::dealer::{CallOptions, CallOutcome, NewCall, RegisterOptions};
 use crate::error::RequestError;
-use crate::permissions::Action;
+use crate::permissions::{Action, Disclose};
 
 impl Joined {
     /// REGISTER: a new registration, or a place among the callees of a shared one.
@@ -78,15 +78,19 @@ impl Joined {
         if !procedure.is_valid(self.realm.rules()) {
             return refuse(RequestError::InvalidUri(procedure.clone()));
         }
-        let authorization = self.member.authorization();
-        if !authorization.allows(Action::Call, procedure.as_str()) {
+        let sends = self.member.authorization().sends(
+            Action::Call,
+            procedure.as_str(),
+            options.disclose_me,
+        );
+        let Some(Disclose(disclose)) = sends else {
             return refuse(not_authorized(Action::Call, procedure));
-        }
+        };
         let call = NewCall {
             request,
             options,
             procedure,
-            disclose: authorization.discloses(procedure.as_str(), options.disclose_me),
+            disclose,
             payload,
         };
         match self

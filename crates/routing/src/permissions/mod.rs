@@ -76,6 +76,10 @@ pub(crate) struct Roles {
     roles: HashMap<String, Arc<RolePermissions>>,
 }
 
+/// Whether the router reveals a publisher or caller to the receivers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Disclose(pub(crate) bool);
+
 /// What a session may do: its role's permissions, or everything (a realm without roles).
 #[derive(Debug, Clone)]
 pub(crate) enum Authorization {
@@ -200,13 +204,17 @@ impl Authorization {
         }
     }
 
-    /// Whether the router reveals this session as the publisher of `uri` (or caller of it):
-    /// in a realm without roles when the session asks (`disclose_me`), otherwise when its rule for
-    /// `uri` says so.
-    pub(crate) fn discloses(&self, uri: &str, asked: bool) -> bool {
+    /// Whether the session may do `action` with `uri` (publish or call) and, if so, whether the
+    /// router reveals it as the publisher or caller: in a realm without roles when the session
+    /// asks (`disclose_me`), otherwise when its rule for `uri` says so. One decision, looked up
+    /// once.
+    pub(crate) fn sends(&self, action: Action, uri: &str, asked: bool) -> Option<Disclose> {
         match self {
-            Authorization::Open => asked,
-            Authorization::Role(role) => role.decide(uri).discloses(),
+            Authorization::Open => self.allows(action, uri).then_some(Disclose(asked)),
+            Authorization::Role(role) => {
+                let grant = role.decide(uri);
+                grant.allows(action).then_some(Disclose(grant.discloses()))
+            }
         }
     }
 

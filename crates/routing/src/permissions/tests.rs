@@ -115,10 +115,14 @@ fn disclosure_follows_the_rule_or_the_request() {
         rule("com.open.", Prefix, &[Publish], true),
         rule("com.", Prefix, &[Publish], false),
     ]);
-    assert!(a.discloses("com.open.x", false));
-    assert!(!a.discloses("com.other", true));
-    assert!(Authorization::Open.discloses("com.x", true));
-    assert!(!Authorization::Open.discloses("com.x", false));
+    let publish = |auth: &Authorization, uri: &str, asked: bool| auth.sends(Publish, uri, asked);
+    assert_eq!(publish(&a, "com.open.x", false), Some(Disclose(true)));
+    assert_eq!(publish(&a, "com.other", true), Some(Disclose(false)));
+    assert_eq!(publish(&a, "org.x", true), None);
+    let open = Authorization::Open;
+    assert_eq!(publish(&open, "com.x", true), Some(Disclose(true)));
+    assert_eq!(publish(&open, "com.x", false), Some(Disclose(false)));
+    assert_eq!(publish(&open, "wamp.x", true), None);
 }
 
 #[test]
