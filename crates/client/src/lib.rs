@@ -28,9 +28,11 @@
 //! - [`error`]: [`ClientError`], what can go wrong.
 //! - [`auth`]: [`Auth`], [`Credential`], [`CryptosignKey`]: authentication by ticket, WAMP-CRA,
 //!   cryptosign or TLS client certificate.
+//! - [`join`] and [`Joined`]: the one connect path (URL, TLS, Unix sockets, handshake, HELLO,
+//!   authentication, WELCOME), public for tools that read and write frames themselves.
 //! - `state`, `driver`, `hello`, `link` (private): the state shared with the background task,
-//!   the task's reader and writer loops, the HELLO/WELCOME exchange, and the way handles send
-//!   on their own.
+//!   the task's reader and writer loops, the HELLO/WELCOME exchange (behind [`join`]), and the
+//!   way handles send on their own.
 //!
 //! Authenticating: name the methods to offer in [`ConnectOptions`].
 //!
@@ -66,7 +68,7 @@ pub mod url;
 pub use auth::{Auth, Credential, CryptosignKey, KeyError};
 pub use client::Client;
 pub use error::ClientError;
-pub use hello::MAX_MESSAGE_SIZE;
+pub use hello::{Joined, MAX_MESSAGE_SIZE, join};
 pub use options::ConnectOptions;
 pub use rawsocket::RsUrl;
 pub use rpc::{

@@ -3,11 +3,12 @@
 //! splices them into the YIELD), answers gathered and written together whenever no more
 //! invocations are waiting.
 
+use crossway_client::ConnectOptions;
 use std::time::Duration;
 
 use bytes::Bytes;
 use crossway_protocol::{Codec, Dict, Message, RequestId, Uri};
-use crossway_transport::{Connection, Serializer, TlsConnector, rt};
+use crossway_transport::{Connection, Serializer, rt};
 
 use crate::bare;
 
@@ -29,11 +30,11 @@ impl BareCallee {
         url: &str,
         realm: &str,
         serializer: Serializer,
-        tls: Option<&TlsConnector>,
+        connect: &ConnectOptions,
         procedure: &str,
     ) -> Result<BareCallee, String> {
         let registering = async {
-            let (mut conn, codec) = bare::join(url, realm, serializer, tls).await?;
+            let (mut conn, codec) = bare::join(url, realm, serializer, connect).await?;
             let register = Message::Register {
                 request: RequestId(1),
                 options: Dict::new(),

@@ -7,13 +7,14 @@
 //! or never sent) is a duplicate, an ERROR is an error, and what is still waiting at the end is
 //! lost. One RESULT in `--sample` is decoded to check that the echo is the call's own.
 
+use crossway_client::ConnectOptions;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use crossway_protocol::message::code;
 use crossway_protocol::{Codec, Dict, Message, Payload as WampPayload, RequestId, Uri};
-use crossway_transport::{Connection, Serializer, TlsConnector, rt};
+use crossway_transport::{Connection, Serializer, rt};
 use hdrhistogram::Histogram;
 
 use crate::bare;
@@ -82,10 +83,10 @@ impl BareCaller {
         url: &str,
         realm: &str,
         serializer: Serializer,
-        tls: Option<&TlsConnector>,
+        connect: &ConnectOptions,
         procedure: &str,
     ) -> Result<BareCaller, String> {
-        let (conn, codec) = bare::join(url, realm, serializer, tls).await?;
+        let (conn, codec) = bare::join(url, realm, serializer, connect).await?;
         Ok(BareCaller {
             conn,
             codec,

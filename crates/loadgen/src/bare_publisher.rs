@@ -4,8 +4,9 @@
 //! client queues it for its writer task, whose wake-up would count as router latency).
 
 use bytes::Bytes;
+use crossway_client::ConnectOptions;
 use crossway_protocol::{Codec, Dict, List, Message, Payload, RequestId, Uri, Value};
-use crossway_transport::{Connection, Serializer, TlsConnector};
+use crossway_transport::{Connection, Serializer};
 
 use crate::bare;
 
@@ -24,10 +25,10 @@ impl BarePublisher {
         url: &str,
         realm: &str,
         serializer: Serializer,
-        tls: Option<&TlsConnector>,
+        connect: &ConnectOptions,
         topic: &str,
     ) -> Result<BarePublisher, String> {
-        let (conn, codec) = bare::join(url, realm, serializer, tls).await?;
+        let (conn, codec) = bare::join(url, realm, serializer, connect).await?;
         Ok(BarePublisher {
             conn,
             codec,

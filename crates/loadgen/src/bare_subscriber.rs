@@ -7,10 +7,11 @@
 //! (its arguments start with the string `"end"`, which a stamped publication's never do). The
 //! count is exact; latency comes from the decoded sample.
 
+use crossway_client::ConnectOptions;
 use std::time::Duration;
 
 use crossway_protocol::{Codec, Dict, Message, RequestId, SubscriptionId, Uri};
-use crossway_transport::{Connection, Serializer, TlsConnector, rt};
+use crossway_transport::{Connection, Serializer, rt};
 
 use crate::bare;
 use crate::payload::Received;
@@ -36,10 +37,10 @@ impl BareSubscriber {
         url: &str,
         realm: &str,
         serializer: Serializer,
-        tls: Option<&TlsConnector>,
+        connect: &ConnectOptions,
         topic: &str,
     ) -> Result<BareSubscriber, String> {
-        let (mut conn, codec) = bare::join(url, realm, serializer, tls).await?;
+        let (mut conn, codec) = bare::join(url, realm, serializer, connect).await?;
         let subscribe = Message::Subscribe {
             request: RequestId(1),
             options: Dict::new(),

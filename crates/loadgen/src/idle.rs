@@ -6,9 +6,10 @@
 //! own, and tens of thousands of them would measure the generator rather than the router. For a
 //! NATS server or an MQTT broker they are connections after CONNECT.
 
+use crossway_client::ConnectOptions;
 use std::time::{Duration, Instant};
 
-use crossway_transport::{TlsConnector, rt};
+use crossway_transport::rt;
 use futures_util::StreamExt;
 use futures_util::stream;
 use serde::Serialize;
@@ -50,7 +51,7 @@ pub struct IdleReport {
 /// protocol), holds them, and measures the router's memory.
 pub async fn run_idle(opts: &Options, count: usize) -> Result<IdleReport, LoadError> {
     let urls: Vec<&str> = opts.url.split(',').map(str::trim).collect();
-    let tls = opts.tls_connector()?;
+    let connect = &opts.connect_options();
     let rss_before = opts.router_pid.and_then(cpu::process_rss_kib);
     let started = Instant::now();
     let mut held = Vec::with_capacity(count);
@@ -58,7 +59,7 @@ pub async fn run_idle(opts: &Options, count: usize) -> Result<IdleReport, LoadEr
     let mut joins = stream::iter(0..count)
         .map(|i| {
             let url = urls.get(i % urls.len()).copied().unwrap_or_default();
-            rt::timeout(JOIN_TIMEOUT, open(opts, url, tls.as_ref()))
+            rt::timeout(JOIN_TIMEOUT, open(opts, url, connect))
         })
         .buffer_unordered(opts.connect_concurrency);
     while let Some(joined) = joins.next().await {
@@ -100,11 +101,15 @@ pub async fn run_idle(opts: &Options, count: usize) -> Result<IdleReport, LoadEr
 async fn open(
     opts: &Options,
     url: &str,
-    tls: Option<&TlsConnector>,
+    connect: &ConnectOptions,
 ) -> Result<Box<dyn Send>, String> {
     let protocol = Protocol::of_url(url);
     Ok(match protocol {
-        Protocol::Wamp => Box::new(bare::join(url, &opts.realm, opts.serializer, tls).await?.0),
+        Protocol::Wamp => Box::new(
+            bare::join(url, &opts.realm, opts.serializer, connect)
+                .await?
+                .0,
+        ),
         Protocol::Nats => Box::new(nats::connect(&protocol.host_port(url)?, &opts.topic).await?),
         Protocol::Mqtt => Box::new(mqtt::connect(&protocol.host_port(url)?, &opts.topic).await?),
     })

@@ -3,9 +3,10 @@
 //! ends with a marker the server confirms. WAMP's are bare sessions ([`BareSubscriber`],
 //! [`BarePublisher`]); NATS's and MQTT's are [`StreamClient`]s.
 
+use crossway_client::ConnectOptions;
 use std::time::Duration;
 
-use crossway_transport::{TlsConnector, rt};
+use crossway_transport::rt;
 
 use crate::bare_publisher::BarePublisher;
 use crate::bare_subscriber::BareSubscriber;
@@ -48,12 +49,12 @@ impl LeanSubscriber {
     /// and `rss://`).
     pub async fn subscribe(
         opts: &Options,
-        tls: Option<&TlsConnector>,
+        connect: &ConnectOptions,
     ) -> Result<LeanSubscriber, String> {
         let topic = &opts.topic;
         Ok(match opts.protocol() {
             Protocol::Wamp => LeanSubscriber::Wamp(
-                BareSubscriber::subscribe(&opts.url, &opts.realm, opts.serializer, tls, topic)
+                BareSubscriber::subscribe(&opts.url, &opts.realm, opts.serializer, connect, topic)
                     .await?,
             ),
             Protocol::Nats => {
@@ -80,12 +81,13 @@ impl LeanPublisher {
     /// Connects to `--url` with `--protocol`, to publish to `--topic`.
     pub async fn connect(
         opts: &Options,
-        tls: Option<&TlsConnector>,
+        connect: &ConnectOptions,
     ) -> Result<LeanPublisher, String> {
         let topic = &opts.topic;
         Ok(match opts.protocol() {
             Protocol::Wamp => LeanPublisher::Wamp(
-                BarePublisher::connect(&opts.url, &opts.realm, opts.serializer, tls, topic).await?,
+                BarePublisher::connect(&opts.url, &opts.realm, opts.serializer, connect, topic)
+                    .await?,
             ),
             Protocol::Nats => LeanPublisher::Nats(nats::connect(&host_port(opts)?, topic).await?),
             Protocol::Mqtt => LeanPublisher::Mqtt(mqtt::connect(&host_port(opts)?, topic).await?),

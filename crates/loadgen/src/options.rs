@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use crossway_client::ConnectOptions;
-use crossway_transport::{Serializer, TlsClientSettings, TlsConnector};
+use crossway_transport::{Serializer, TlsClientSettings};
 
 use crate::error::LoadError;
 use crate::protocol::Protocol;
@@ -256,17 +256,6 @@ impl Options {
             tls.client_certificate = Some((cert.clone(), key.clone()));
         }
         ConnectOptions::with_tls(tls)
-    }
-
-    /// A TLS connector for bare sessions, when a CA file is given.
-    pub fn tls_connector(&self) -> Result<Option<TlsConnector>, LoadError> {
-        let Some(tls) = self.connect_options().tls else {
-            return Ok(None);
-        };
-        TlsConnector::new(&tls).map(Some).map_err(|errors| {
-            let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
-            LoadError::Options(format!("TLS settings: {}", list.join("; ")))
-        })
     }
 
     /// The framing and security named by the URL's scheme: `ws`, `wss`, `rs`, `rss`, `unix`;

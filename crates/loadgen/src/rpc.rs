@@ -38,8 +38,7 @@ pub async fn run_rpc_all(
 
 /// One RPC run with fresh sessions.
 pub async fn run_rpc_once(opts: &Options, run: usize) -> Result<CallReport, LoadError> {
-    let tls = opts.tls_connector()?;
-    let tls = tls.as_ref();
+    let connect = &opts.connect_options();
     let failed = |role: &'static str, index: usize| {
         move |reason: String| LoadError::Rpc {
             role,
@@ -51,7 +50,7 @@ pub async fn run_rpc_once(opts: &Options, run: usize) -> Result<CallReport, Load
         &opts.url,
         &opts.realm,
         opts.serializer,
-        tls,
+        connect,
         &opts.procedure,
     )
     .await
@@ -64,7 +63,7 @@ pub async fn run_rpc_once(opts: &Options, run: usize) -> Result<CallReport, Load
                 &opts.url,
                 &opts.realm,
                 opts.serializer,
-                tls,
+                connect,
                 &opts.procedure,
             )
             .await

@@ -73,11 +73,10 @@ pub async fn connect_publishers(opts: &Options) -> Result<Publishers, LoadError>
             clients.into_iter().map(Arc::new).collect(),
         ));
     }
-    let tls = opts.tls_connector()?;
-    let tls = tls.as_ref();
+    let connect = &opts.connect_options();
     stream::iter(0..opts.publishers)
         .map(|index| async move {
-            LeanPublisher::connect(opts, tls)
+            LeanPublisher::connect(opts, connect)
                 .await
                 .map_err(|reason| LoadError::LeanPublish { index, reason })
         })
@@ -148,11 +147,10 @@ async fn start_lean(
     flow: &Arc<Flow>,
     results: async_channel::Sender<SubscriberStats>,
 ) -> Result<Subscribers, LoadError> {
-    let tls = opts.tls_connector()?;
-    let tls = tls.as_ref();
+    let connect = &opts.connect_options();
     let subs: Vec<LeanSubscriber> = stream::iter(0..opts.subscribers)
         .map(|index| async move {
-            LeanSubscriber::subscribe(opts, tls)
+            LeanSubscriber::subscribe(opts, connect)
                 .await
                 .map_err(|reason| LoadError::Lean {
                     index,
