@@ -59,8 +59,16 @@ def main():
         return sum(max(int(r.get("lost") or 0), 0) + int(r.get("duplicates") or 0)
                    + int(r.get("errors") or 0) for r in runs.get((router, case), []))
 
+    def busy(router, case, key):
+        """The median share of one core that `key` took during the runs."""
+        share = median([r[key] / r["seconds"] for r in runs.get((router, case), [])
+                        if r.get(key) is not None and r.get("seconds")])
+        return "-" if share is None else f"{100 * share:.0f}%"
+
     print()
-    head = f"{'case':<14}{'router':<11}{'per s':>12}{'µs CPU/each':>12}{'p50 µs':>12}{'p99 µs':>12}{'lost':>6}{'runs':>5}"
+    print("router, other: the share of one core the router took, and what everything else on the")
+    print("machine took (other work, compilers), medians over the rounds")
+    head = f"{'case':<14}{'router':<11}{'per s':>12}{'µs CPU/each':>12}{'p50 µs':>12}{'p99 µs':>12}{'lost':>6}{'runs':>5}{'router':>8}{'other':>7}"
     print(head)
     for (router, case) in sorted(runs, key=lambda k: (k[1], k[0])):
         rpc = case.startswith("rpc")
@@ -69,7 +77,8 @@ def main():
         print(f"{case:<14}{router:<11}{fmt(rate):>12}{fmt(cpu, 3):>12}"
               f"{fmt(m(router, case, 'latency_us', 'p50'), 1):>12}"
               f"{fmt(m(router, case, 'latency_us', 'p99'), 1):>12}"
-              f"{losses(router, case):>6}{count(router, case):>5}")
+              f"{losses(router, case):>6}{count(router, case):>5}"
+              f"{busy(router, case, 'router_cpu_s'):>8}{busy(router, case, 'other_cpu_s'):>7}")
     for (router, kind), r in sorted(idle.items()):
         print(f"idle {kind:<9}{router:<11}{r['held']} of {r['wanted']} sessions held; "
               f"{fmt(r.get('router_bytes_per_session'))} bytes per idle session"
