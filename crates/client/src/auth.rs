@@ -21,25 +21,9 @@ pub use credentials::{Auth, Credential};
 pub use cryptosign::{CryptosignKey, KeyError};
 
 use crate::error::ClientError;
-use crate::options::ConnectOptions;
 
 /// The ABORT reason the client sends when it cannot answer a CHALLENGE.
 pub(crate) use crossway_protocol::errors::CANNOT_AUTHENTICATE;
-
-/// Checks, before connecting, that the options can work: `tls` authentication needs a client
-/// certificate.
-pub(crate) fn check(opts: &ConnectOptions) -> Result<(), ClientError> {
-    let has_certificate = opts
-        .tls
-        .as_ref()
-        .is_some_and(|tls| tls.client_certificate.is_some());
-    if opts.auth.credential("tls").is_some() && !has_certificate {
-        return Err(ClientError::TlsSettings(
-            "tls authentication needs a client certificate in the TLS settings".to_owned(),
-        ));
-    }
-    Ok(())
-}
 
 /// Adds `authmethods`, `authid` and `authextra` to HELLO `details`, as far as `auth` has them.
 pub(crate) fn add_to_hello(auth: &Auth, details: &mut Dict) {
@@ -94,6 +78,7 @@ pub(crate) fn answer(auth: &Auth, method: &str, extra: &Dict) -> Result<Message,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::options::ConnectOptions;
 
     fn hello(auth: &Auth) -> Dict {
         let mut details = Dict::new();
@@ -163,18 +148,5 @@ mod tests {
             "tls",
             "CHALLENGE for tls authentication, which has none",
         );
-    }
-
-    #[test]
-    fn tls_authentication_needs_a_client_certificate() {
-        use crossway_transport::tls::TlsClientSettings;
-        let opts = ConnectOptions::default().with_tls_auth();
-        assert!(matches!(check(&opts), Err(ClientError::TlsSettings(_))));
-        let mut tls = TlsClientSettings::new(vec!["ca.pem".into()]);
-        let opts = ConnectOptions::with_tls(tls.clone()).with_tls_auth();
-        assert!(matches!(check(&opts), Err(ClientError::TlsSettings(_))));
-        tls.client_certificate = Some(("c.pem".into(), "c.key".into()));
-        assert!(check(&ConnectOptions::with_tls(tls).with_tls_auth()).is_ok());
-        assert!(check(&ConnectOptions::default().with_ticket("a", "b")).is_ok());
     }
 }

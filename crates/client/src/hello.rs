@@ -5,19 +5,15 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use crossway_protocol::{Codec, Dict, Message, SessionId, Uri, Value};
-use crossway_transport::tls::TlsConnector;
-use crossway_transport::{Connection, Serializer, connect_tcp, connect_websocket, rt};
+use crossway_transport::{Connection, Serializer, rt};
 
 use crate::auth;
+use crate::connect::connect;
 use crate::error::ClientError;
 use crate::options::ConnectOptions;
-use crate::rawsocket::{self, RsUrl};
-use crate::url::WsUrl;
 
 /// How long opening a session may take, from TCP connect to WELCOME.
 const JOIN_TIMEOUT: Duration = Duration::from_secs(10);
-/// The largest message the client accepts from the router.
-pub const MAX_MESSAGE_SIZE: usize = 16 << 20;
 
 /// A session the router has welcomed: the connection, with nothing of [`Client`](crate::Client)
 /// on top.
@@ -56,12 +52,7 @@ async fn join_now(
     serializer: Serializer,
     opts: &ConnectOptions,
 ) -> Result<Joined, ClientError> {
-    auth::check(opts)?;
-    let mut conn = if RsUrl::is_rawsocket(url) {
-        rawsocket::connect(url, serializer, opts).await?
-    } else {
-        connect_ws(url, serializer, opts).await?
-    };
+    let mut conn = connect(url, serializer, opts).await?;
     let codec = Codec::from_name(conn.serializer.name())
         .ok_or_else(|| ClientError::Protocol(format!("no codec for {}", conn.serializer)))?;
     let mut details = hello_details();
@@ -133,47 +124,6 @@ async fn close(conn: &mut Connection) {
     if let Err(e) = conn.writer.close().await {
         tracing::debug!(error = %e, "close after ABORT failed");
     }
-}
-
-/// Connects to a `ws://` or `wss://` router and upgrades to WebSocket.
-async fn connect_ws(
-    url: &str,
-    serializer: Serializer,
-    opts: &ConnectOptions,
-) -> Result<Connection, ClientError> {
-    let target = WsUrl::parse(url)?;
-    let tls = if target.tls {
-        Some(tls_connector(opts)?)
-    } else {
-        None
-    };
-    let io = connect_tcp(&target.host_port)
-        .await
-        .map_err(|source| ClientError::Connect {
-            addr: target.host_port.clone(),
-            source,
-        })?;
-    let io = match tls {
-        Some(connector) => connector.connect(io, target.host()).await?.io,
-        None => io,
-    };
-    Ok(connect_websocket(io, url, &[serializer], MAX_MESSAGE_SIZE).await?)
-}
-
-/// The TLS connector of a `wss://` or `rss://` connection, from `opts`.
-pub(crate) fn tls_connector(opts: &ConnectOptions) -> Result<TlsConnector, ClientError> {
-    let settings = opts.tls.as_ref().ok_or_else(|| {
-        ClientError::TlsSettings(
-            "a wss:// or rss:// URL needs TLS settings: use Client::connect_with with ConnectOptions::with_tls naming the router's root CA".to_owned(),
-        )
-    })?;
-    TlsConnector::new(settings).map_err(|errors| {
-        let list: Vec<String> = errors
-            .iter()
-            .map(|e| format!("{}: {e}", e.setting()))
-            .collect();
-        ClientError::TlsSettings(list.join("; "))
-    })
 }
 
 /// HELLO details: the four client roles with the features this client implements. The caller

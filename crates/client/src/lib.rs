@@ -28,8 +28,9 @@
 //! - [`error`]: [`ClientError`], what can go wrong.
 //! - [`auth`]: [`Auth`], [`Credential`], [`CryptosignKey`]: authentication by ticket, WAMP-CRA,
 //!   cryptosign or TLS client certificate.
-//! - [`join`] and [`Joined`]: the one connect path (URL, TLS, Unix sockets, handshake, HELLO,
-//!   authentication, WELCOME), public for tools that read and write frames themselves.
+//! - [`connect`]: the one connect path (URL, TCP or Unix socket, TLS, the framing's handshake);
+//!   [`join`] and [`Joined`]: that, then HELLO, authentication and WELCOME. Both public for tools
+//!   that read and write frames themselves (the load generator's bare sessions).
 //! - `state`, `driver`, `hello`, `link` (private): the state shared with the background task,
 //!   the task's reader and writer loops, the HELLO/WELCOME exchange (behind [`join`]), and the
 //!   way handles send on their own.
@@ -54,6 +55,7 @@
 
 pub mod auth;
 pub mod client;
+pub mod connect;
 mod driver;
 pub mod error;
 mod hello;
@@ -63,13 +65,16 @@ pub mod rawsocket;
 pub mod rpc;
 mod state;
 pub mod subscription;
+mod tcp;
 pub mod url;
+mod websocket;
 
 pub use auth::{Auth, Credential, CryptosignKey, KeyError};
 pub use client::Client;
+pub use connect::connect;
 pub use error::ClientError;
-pub use hello::{Joined, MAX_MESSAGE_SIZE, join};
-pub use options::ConnectOptions;
+pub use hello::{Joined, join};
+pub use options::{ConnectOptions, MAX_MESSAGE_SIZE};
 pub use rawsocket::RsUrl;
 pub use rpc::{
     CALL_QUEUE, Call, CallOptions, CallResult, CancelMode, DEFAULT_CALL_TIMEOUT, INVOCATION_QUEUE,

@@ -5,6 +5,10 @@ use crossway_protocol::Value;
 use crossway_transport::tls::TlsClientSettings;
 
 use crate::auth::{Auth, Credential, CryptosignKey};
+use crate::error::ClientError;
+
+/// The largest message the client accepts from the router.
+pub const MAX_MESSAGE_SIZE: usize = 16 << 20;
 
 /// Options for [`Client::connect_with`](crate::Client::connect_with); the default is what
 /// [`Client::connect`](crate::Client::connect) uses: no TLS settings, no authentication.
@@ -84,8 +88,50 @@ impl ConnectOptions {
     }
 
     /// `self` offering `credential` (see [`Auth::offer`]).
+    /// Checks, before connecting, that the options can work: `tls` authentication needs a
+    /// client certificate.
+    pub(crate) fn check(&self) -> Result<(), ClientError> {
+        let has_certificate = self
+            .tls
+            .as_ref()
+            .is_some_and(|tls| tls.client_certificate.is_some());
+        if self.auth.credential("tls").is_some() && !has_certificate {
+            return Err(ClientError::TlsSettings(
+                "tls authentication needs a client certificate in the TLS settings".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
     fn offering(mut self, credential: Credential) -> Self {
         self.auth.offer(credential);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tls_authentication_needs_a_client_certificate() {
+        let opts = ConnectOptions::default().with_tls_auth();
+        assert!(matches!(opts.check(), Err(ClientError::TlsSettings(_))));
+        let mut tls = TlsClientSettings::new(vec!["ca.pem".into()]);
+        let opts = ConnectOptions::with_tls(tls.clone()).with_tls_auth();
+        assert!(matches!(opts.check(), Err(ClientError::TlsSettings(_))));
+        tls.client_certificate = Some(("c.pem".into(), "c.key".into()));
+        assert!(
+            ConnectOptions::with_tls(tls)
+                .with_tls_auth()
+                .check()
+                .is_ok()
+        );
+        assert!(
+            ConnectOptions::default()
+                .with_ticket("a", "b")
+                .check()
+                .is_ok()
+        );
     }
 }

@@ -3,11 +3,11 @@
 
 use std::path::PathBuf;
 
-use crossway_transport::{Connection, Serializer, connect_rawsocket, connect_tcp};
+use crossway_transport::{Connection, Serializer, connect_rawsocket};
 
 use crate::error::ClientError;
-use crate::hello::{MAX_MESSAGE_SIZE, tls_connector};
-use crate::options::ConnectOptions;
+use crate::options::{ConnectOptions, MAX_MESSAGE_SIZE};
+use crate::tcp;
 
 /// A parsed RawSocket URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,21 +104,18 @@ pub(crate) async fn connect(
     let target = RsUrl::parse(url)?;
     let io = match &target {
         RsUrl::Tcp { host_port, tls } => {
-            let tls = if *tls {
-                Some(tls_connector(opts)?)
-            } else {
-                None
+            let tls_host = match (*tls, target.host()) {
+                (false, _) => None,
+                (true, Some(host)) => Some(host),
+                // Never connect in the clear when TLS was asked for.
+                (true, None) => {
+                    return Err(ClientError::InvalidUrl {
+                        url: url.to_owned(),
+                        reason: "no host name to check the certificate against".to_owned(),
+                    });
+                }
             };
-            let io = connect_tcp(host_port)
-                .await
-                .map_err(|source| ClientError::Connect {
-                    addr: host_port.clone(),
-                    source,
-                })?;
-            match (tls, target.host()) {
-                (Some(connector), Some(host)) => connector.connect(io, host).await?.io,
-                _ => io,
-            }
+            tcp::connect(host_port, tls_host, opts).await?
         }
         RsUrl::Unix(path) => connect_unix(path).await?,
     };

@@ -1,15 +1,9 @@
 //! An established connection: a reader, a writer and the serializer agreed in the handshake.
 
 use std::fmt;
-use std::sync::Arc;
-
-use async_tungstenite::WebSocketStream;
-use futures_util::io::AsyncReadExt;
 
 use crate::forwarding::ForwardingHeaders;
 use crate::frame::{FrameReader, FrameWriter};
-use crate::io::BoxedIo;
-use crate::rawsocket::{RsReader, RsWriter, WriteState};
 use crate::serializer::Serializer;
 
 /// An established connection, split so that reading and writing run concurrently.
@@ -38,33 +32,18 @@ pub enum Framing {
 }
 
 impl Connection {
-    /// A connection over an upgraded WebSocket.
-    pub(crate) fn websocket(ws: WebSocketStream<BoxedIo>, serializer: Serializer) -> Self {
-        let (tx, rx) = ws.split();
-        Connection {
-            reader: FrameReader::websocket(rx),
-            writer: FrameWriter::websocket(tx, serializer.is_text()),
-            serializer,
-            framing: Framing::WebSocket,
-            forwarding: None,
-        }
-    }
-
-    /// A connection over a stream whose RawSocket handshake is done: `max` is the longest
-    /// message this side accepts, `peer_max` the longest the peer does.
-    pub(crate) fn rawsocket(
-        io: BoxedIo,
+    /// A connection from the two halves a framing's handshake built.
+    pub(crate) fn new(
+        reader: FrameReader,
+        writer: FrameWriter,
         serializer: Serializer,
-        max: usize,
-        peer_max: usize,
+        framing: Framing,
     ) -> Self {
-        let (rx, tx) = io.split();
-        let write = WriteState::shared(tx);
         Connection {
-            reader: FrameReader::rawsocket(RsReader::new(rx, Arc::clone(&write), max, peer_max)),
-            writer: FrameWriter::rawsocket(RsWriter::new(write, peer_max)),
+            reader,
+            writer,
             serializer,
-            framing: Framing::RawSocket,
+            framing,
             forwarding: None,
         }
     }

@@ -57,7 +57,7 @@ pub enum HandshakeError {
     /// A RawSocket handshake ended with an error reply: sent to the client (server side), or
     /// received from the router (client side).
     #[error("RawSocket handshake refused: {0}")]
-    RawSocketRefused(crate::rawsocket::RawSocketError),
+    RawSocketRefused(crate::rawsocket::code::RawSocketError),
     /// The TLS handshake failed, with rustls's reason ("peer sent no certificates",
     /// "invalid peer certificate: UnknownIssuer", "received fatal alert: ...").
     #[error("TLS handshake failed: {0}")]

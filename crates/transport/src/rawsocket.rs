@@ -9,21 +9,25 @@
 //! - `header`: the frame header.
 //! - `reader`, `writer`: the two halves of an established connection.
 
+pub(crate) mod code;
 mod header;
-mod reader;
-mod writer;
+pub(crate) mod reader;
+pub(crate) mod writer;
 
-use std::fmt;
 use std::time::Duration;
+
+use std::sync::Arc;
 
 use futures_util::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::connection::Connection;
+use crate::connection::{Connection, Framing};
 use crate::error::HandshakeError;
+use crate::frame::{FrameReader, FrameWriter};
 use crate::io::BoxedIo;
 use crate::rt;
 use crate::serializer::Serializer;
 
+pub use code::RawSocketError;
 pub(crate) use reader::RsReader;
 pub(crate) use writer::{RsWriter, WriteState};
 
@@ -51,64 +55,11 @@ pub struct RawSocketServerConfig {
     pub max_message_size: usize,
 }
 
-/// The error codes of a RawSocket handshake reply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RawSocketError {
-    /// 1: the requested serializer is not supported.
-    SerializerUnsupported,
-    /// 2: the maximum message length is unacceptable.
-    MaxLengthUnacceptable,
-    /// 3: reserved bits were used (an unsupported feature).
-    ReservedBits,
-    /// 4: the router has reached its maximum connection count.
-    MaxConnections,
-    /// Any other code, as received (0 is illegal, 5 to 15 are reserved).
-    Other(u8),
-}
-
 impl RawSocketServerConfig {
     /// The longest message the router announces and accepts: see
     /// [`RawSocketServerConfig::max_message_size`].
     pub fn announced_length(&self) -> usize {
         length_of(length_exponent(self.max_message_size))
-    }
-}
-
-impl RawSocketError {
-    /// The 4-bit code sent in the reply.
-    pub fn code(self) -> u8 {
-        match self {
-            RawSocketError::SerializerUnsupported => 1,
-            RawSocketError::MaxLengthUnacceptable => 2,
-            RawSocketError::ReservedBits => 3,
-            RawSocketError::MaxConnections => 4,
-            RawSocketError::Other(code) => code,
-        }
-    }
-
-    /// The error of a received code.
-    pub fn from_code(code: u8) -> Self {
-        match code {
-            1 => RawSocketError::SerializerUnsupported,
-            2 => RawSocketError::MaxLengthUnacceptable,
-            3 => RawSocketError::ReservedBits,
-            4 => RawSocketError::MaxConnections,
-            other => RawSocketError::Other(other),
-        }
-    }
-}
-
-impl fmt::Display for RawSocketError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RawSocketError::SerializerUnsupported => f.write_str("serializer unsupported (1)"),
-            RawSocketError::MaxLengthUnacceptable => {
-                f.write_str("maximum message length unacceptable (2)")
-            }
-            RawSocketError::ReservedBits => f.write_str("use of reserved bits (3)"),
-            RawSocketError::MaxConnections => f.write_str("maximum connection count reached (4)"),
-            RawSocketError::Other(code) => write!(f, "unknown error ({code})"),
-        }
     }
 }
 
@@ -176,12 +127,25 @@ pub async fn connect_rawsocket(
             "the router set reserved bits in its handshake reply".to_owned(),
         ));
     }
-    Ok(Connection::rawsocket(
+    Ok(connection(
         io,
         serializer,
         length_of(exponent),
         length_of(second >> 4),
     ))
+}
+
+/// A connection over a stream whose RawSocket handshake is done: `max` is the longest message
+/// this side accepts, `peer_max` the longest the peer does.
+fn connection(io: BoxedIo, serializer: Serializer, max: usize, peer_max: usize) -> Connection {
+    let (rx, tx) = io.split();
+    let write = WriteState::shared(tx);
+    Connection::new(
+        FrameReader::rawsocket(RsReader::new(rx, Arc::clone(&write), max, peer_max)),
+        FrameWriter::rawsocket(RsWriter::new(write, peer_max)),
+        serializer,
+        Framing::RawSocket,
+    )
 }
 
 /// [`accept_rawsocket`] when the first `consumed` octets (the magic octet, for a universal
@@ -204,7 +168,7 @@ pub(crate) async fn accept_after(
     let exponent = length_exponent(cfg.max_message_size);
     io.write_all(&[MAGIC, exponent << 4 | id, 0, 0]).await?;
     io.flush().await?;
-    Ok(Connection::rawsocket(
+    Ok(connection(
         io,
         serializer,
         length_of(exponent),

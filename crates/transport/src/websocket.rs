@@ -1,4 +1,11 @@
 //! WebSocket handshakes, server and client side, with the WAMP subprotocol negotiation.
+//!
+//! - `reader`, `writer`: the two halves of an established connection.
+//! - `error`: what a tungstenite error on an established connection means.
+
+mod error;
+pub(crate) mod reader;
+pub(crate) mod writer;
 
 use async_tungstenite::WebSocketStream;
 use async_tungstenite::tungstenite::client::IntoClientRequest;
@@ -8,12 +15,15 @@ use async_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use async_tungstenite::tungstenite::{self, Error as WsError};
 use futures_util::io::AsyncWriteExt;
 
-use crate::connection::Connection;
+use crate::connection::{Connection, Framing};
 use crate::error::HandshakeError;
 use crate::forwarding::ForwardingHeaders;
+use crate::frame::{FrameReader, FrameWriter};
 use crate::http::{Rejection, RequestHead, read_request_head, reject};
 use crate::io::BoxedIo;
 use crate::serializer::Serializer;
+use crate::websocket::reader::WsReader;
+use crate::websocket::writer::WsWriter;
 
 /// Server-side read buffer per connection. tungstenite allocates it eagerly (its default is
 /// 128 KiB), so it is most of what an idle WebSocket connection costs. 1 KiB keeps an idle
@@ -67,7 +77,7 @@ pub async fn accept_websocket(
     let config = ws_config(SERVER_READ_BUFFER_SIZE, cfg.max_message_size);
     let forwarding = ForwardingHeaders::from_request(&head.headers);
     let ws = WebSocketStream::from_partially_read(io, rest, Role::Server, Some(config)).await;
-    let mut conn = Connection::websocket(ws, serializer);
+    let mut conn = connection(ws, serializer);
     conn.forwarding = forwarding;
     Ok(conn)
 }
@@ -122,7 +132,18 @@ pub async fn connect_websocket(
         .ok_or_else(|| {
             HandshakeError::Protocol("the server chose no offered WAMP subprotocol".to_owned())
         })?;
-    Ok(Connection::websocket(ws, chosen))
+    Ok(connection(ws, chosen))
+}
+
+/// An established connection over an upgraded WebSocket.
+fn connection(ws: WebSocketStream<BoxedIo>, serializer: Serializer) -> Connection {
+    let (tx, rx) = ws.split();
+    Connection::new(
+        FrameReader::websocket(WsReader::new(rx)),
+        FrameWriter::websocket(WsWriter::new(tx, serializer.is_text())),
+        serializer,
+        Framing::WebSocket,
+    )
 }
 
 /// The tungstenite configuration of both sides.
