@@ -117,7 +117,7 @@ fn each_endpoint_admits_only_clients_of_its_own_ca() {
             "a partner certificate on the partners endpoint"
         );
 
-        let before = Counters::get(&node.counters.tls_handshake_failures);
+        let before = node.counters.sum(Counters::tls_handshake_failures);
         // A device certificate on the partners endpoint, and the reverse: refused.
         for (addr, trust, cert) in [
             (partner_addr, &partners, &devices),
@@ -151,7 +151,7 @@ fn each_endpoint_admits_only_clients_of_its_own_ca() {
             none.map(|_| ())
         );
         let failures =
-            wait_for(|| Counters::get(&node.counters.tls_handshake_failures) >= before + 3).await;
+            wait_for(|| node.counters.sum(Counters::tls_handshake_failures) >= before + 3).await;
         assert!(failures, "three refused handshakes are counted");
         node.stop().await;
     });
@@ -275,7 +275,8 @@ fn a_broken_new_file_keeps_the_old_certificates() {
         let addr = node.addrs[0].1;
         std::fs::write(&live_cert, "not a certificate").unwrap();
         node.reload.reload();
-        let refused = wait_for(|| Counters::get(&node.counters.tls_reload_failures) >= 1).await;
+        let refused =
+            wait_for(|| node.counters.sum(|c| Counters::get(&c.tls_reload_failures)) >= 1).await;
         assert!(refused, "the broken file is noticed and refused");
         let c = Client::connect_with(
             &wss(addr),

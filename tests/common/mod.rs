@@ -47,13 +47,15 @@ pub struct TestNode {
     /// Every endpoint's name and bound address, in config order.
     pub addrs: Vec<(String, SocketAddr)>,
     /// The node's counters.
-    pub counters: std::sync::Arc<crossway_node::counters::Counters>,
+    pub counters: crossway_node::counters::NodeCounters,
     /// Reloads the node's TLS certificates, as SIGHUP does.
     pub reload: crossway_node::node::ReloadHandle,
     /// The router (for session and subscription counts).
     pub router: std::sync::Arc<crossway_routing::Router>,
     /// The node's count of open connections.
     pub open: std::sync::Arc<crossway_node::gate::ConnectionCount>,
+    /// Where its metrics server listens, if its config has one.
+    pub metrics: Option<SocketAddr>,
     stop: async_channel::Sender<()>,
     task: async_std::task::JoinHandle<()>,
 }
@@ -86,6 +88,8 @@ pub fn node_config(endpoints: Vec<EndpointSpec>) -> NodeConfig {
     NodeConfig {
         file: PathBuf::from("test.yaml"),
         log_level: None,
+        log_format: Default::default(),
+        metrics: None,
         realms: default_realms(),
         endpoints,
         limits: Default::default(),
@@ -107,6 +111,7 @@ pub fn endpoint(name: &str) -> EndpointSpec {
         max_connections: None,
         auth: crossway_routing::AuthPolicy::open(),
         proxy: None,
+        http_publish: None,
     }
 }
 
@@ -126,6 +131,7 @@ impl TestNode {
         let reload = node.reload_handle();
         let router = node.router().clone();
         let open = node.open_connections();
+        let metrics = node.metrics_addr();
         let (stop, stopped) = async_channel::bounded::<()>(1);
         let task = async_std::task::spawn(node.run(async move {
             let _ = stopped.recv().await;
@@ -138,6 +144,7 @@ impl TestNode {
             reload,
             router,
             open,
+            metrics,
             stop,
             task,
         }
@@ -148,6 +155,39 @@ impl TestNode {
         self.stop.close();
         within("node shutdown", self.task).await;
     }
+}
+
+/// Sends one HTTP/1.1 request to `addr` and reads the whole answer (the server closes the
+/// connection): its status, its headers (names in lower case) and its body.
+pub async fn http(addr: SocketAddr, request: &[u8]) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    use async_std::io::{ReadExt, WriteExt};
+    let mut s = within("connect", async_std::net::TcpStream::connect(addr))
+        .await
+        .unwrap();
+    s.write_all(request).await.unwrap();
+    let mut raw = Vec::new();
+    within("the HTTP answer", s.read_to_end(&mut raw))
+        .await
+        .unwrap();
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete head");
+    let head = String::from_utf8(raw[..split].to_vec()).unwrap();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    (status, headers, raw[split + 4..].to_vec())
 }
 
 /// A WebSocket connection with no WAMP session on it: frames in and out as the test writes them.

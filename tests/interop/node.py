@@ -177,6 +177,11 @@ class Node:
         self.config_file.write_text(
             node_config(self.endpoints, log_level=log_level, realms=self.realms, extra=self.extra)
         )
+        self.launch()
+
+    def launch(self) -> None:
+        """Starts the node on `config_file` as it is (written by `start`, or by the test), and
+        waits until every endpoint in `endpoints` accepts connections."""
         env = {k: v for k, v in os.environ.items() if not k.startswith(NODE_ENV_PREFIX)}
         env.update(self.env)
         env["NO_COLOR"] = "1"

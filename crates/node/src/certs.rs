@@ -183,7 +183,8 @@ fn validity(params: &mut CertificateParams) {
     params.not_after = OffsetDateTime::from(now + VALIDITY);
 }
 
-fn write(path: &Path, text: &str, secret: bool) -> Result<(), CertsError> {
+/// Writes `text` to `path`, creating its folder; a `secret` file gets mode 0600.
+pub(crate) fn write(path: &Path, text: &str, secret: bool) -> Result<(), CertsError> {
     let err = |source| CertsError::Write {
         path: path.to_path_buf(),
         source,

@@ -10,6 +10,8 @@
 //! - `env`: `${VAR}` references in string values, replaced from the environment.
 //! - `limits`: the node-wide `limits` block.
 //! - `tls`: an endpoint's `tls` block.
+//! - `metrics`: the node's `metrics` block (GET /metrics, GET /health).
+//! - `http_publish`: an endpoint's `http_publish` block (the HTTP publish bridge).
 //! - `proxy`: an endpoint's `proxy` block (trusted proxies, PROXY header, forwarding headers).
 //! - `auth`, `principals`: an endpoint's `auth` block, its methods and their principals.
 //! - `roles`: a realm's roles and their permissions.
@@ -21,9 +23,11 @@ mod check;
 mod coverage;
 mod env;
 mod guard;
+mod http_publish;
 mod limits;
 mod lines;
 mod load;
+mod metrics;
 mod model;
 mod principals;
 mod problem;
@@ -31,9 +35,13 @@ mod proxy;
 mod roles;
 mod tls;
 
+pub use http_publish::{
+    DEFAULT_MAX_BODY, DEFAULT_PUBLISH_PATH, DEFAULT_PUBLISH_ROLE, MAX_MAX_BODY,
+};
 pub use load::{ENV_PREFIX, load, load_with_env};
 pub use model::{
-    DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_WS_PATH, EndpointSpec, Limits, MAX_MAX_MESSAGE_SIZE,
-    MIN_MAX_MESSAGE_SIZE, NodeConfig, RealmSpec, TlsSpec, TransportKind,
+    DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_WS_PATH, EndpointSpec, HttpPublishSpec, Limits, LogFormat,
+    MAX_MAX_MESSAGE_SIZE, MIN_MAX_MESSAGE_SIZE, MetricsSpec, NodeConfig, RealmSpec, TlsSpec,
+    TransportKind,
 };
 pub use problem::{ConfigErrors, Problem};

@@ -3,33 +3,27 @@
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
-use std::pin::pin;
 use std::sync::Arc;
 
-use crossway_protocol::Codec;
-use crossway_routing::{
-    Authenticator, ClientCertificate, OutboxLimits, PeerAddress, Router, Session, TransportInfo,
-    outbox_with,
-};
+use crossway_routing::{Authenticator, ClientCertificate, PeerAddress, Router};
 use crossway_transport::tls::{PeerIdentity, TlsAcceptor};
 use crossway_transport::{
-    BoxedIo, Connection, Framing, HandshakeError, PeerAddr, RawSocketServerConfig, Refusal,
-    WsServerConfig, refuse_over_limit, rt,
+    Accepted, BoxedIo, Connection, HandshakeError, HttpRoutes, PeerAddr, RawSocketServerConfig,
+    Refusal, WsServerConfig, refuse_over_limit, rt,
 };
 use futures_util::FutureExt;
-use futures_util::future::{Either, select};
 use tracing::{Instrument, Span, debug, error, field, info_span, warn};
 
 use crate::config::{Limits, TransportKind};
-use crate::control::Control;
 use crate::counters::Counters;
-use crate::gate::Gate;
-use crate::limits::{FLUSH_TIMEOUT, REFUSAL_TIMEOUT};
+use crate::gate::{Full, Gate};
+use crate::http_route::{HttpHandler, serve_request};
+use crate::limits::REFUSAL_TIMEOUT;
 use crate::proxy::{Origin, ProxyPolicy, ProxyRefusal};
-use crate::reader::{ReaderParts, read_loop};
+use crate::session_task::run_session;
 use crate::stop::{StopSignal, TaskToken};
 use crate::throttle::AuthThrottle;
-use crate::writer::{WriterParts, write_loop};
+use crate::tls_failure::TlsFailure;
 
 /// What every connection of one endpoint shares.
 #[derive(Debug)]
@@ -44,9 +38,16 @@ pub struct EndpointContext {
     pub rs: RawSocketServerConfig,
     /// The TLS acceptor, for a TLS endpoint.
     pub tls: Option<TlsAcceptor>,
+    /// The paths it serves over HTTP besides the WebSocket upgrade (websocket and universal
+    /// endpoints), and their handlers, index for index.
+    pub routes: HttpRoutes,
+    /// The handler of each of `routes`.
+    pub http: Vec<HttpHandler>,
     /// The router.
     pub router: Arc<Router>,
-    /// The node's counters.
+    /// The node's realms, in config order (the slots of the sessions-open counts).
+    pub realms: Arc<[String]>,
+    /// This endpoint's counters.
     pub counters: Arc<Counters>,
     /// The node's stop signal.
     pub stop: StopSignal,
@@ -84,6 +85,7 @@ pub fn serve(
         proxy = field::Empty,
         endpoint = %ep.name,
         realm = field::Empty,
+        authid = field::Empty,
         cert = field::Empty
     );
     // The span's `peer` is written once, when it is final: at once without a proxy, else when
@@ -103,7 +105,10 @@ pub fn serve(
             Ok(permit) => permit,
             Err(full) => {
                 settled(&origin);
-                Counters::bump(&ep.counters.connections_refused);
+                Counters::bump(match full {
+                    Full::Node(_) => &ep.counters.refused_node_limit,
+                    Full::Endpoint(_) => &ep.counters.refused_endpoint_limit,
+                });
                 warn!("refusing a connection: {full}");
                 Box::pin(refuse(
                     io,
@@ -119,10 +124,15 @@ pub fn serve(
         // socket's address stands.
         let handshake = Box::pin(handshake(io, &ep, origin));
         let (conn, cert) = match rt::timeout(ep.limits.handshake_timeout, handshake).await {
-            Ok((decided, Ok(done))) => {
+            Ok((decided, Ok(Some(done)))) => {
                 origin = decided;
                 settled(&origin);
                 done
+            }
+            Ok((decided, Ok(None))) => {
+                // A plain HTTP request, answered within the handshake.
+                settled(&decided);
+                return;
             }
             Ok((decided, Err(Failure::Proxy(refusal)))) => {
                 settled(&decided);
@@ -136,14 +146,17 @@ pub fn serve(
             }
             Ok((decided, Err(failure))) => {
                 settled(&decided);
-                let counter = match failure {
-                    Failure::Tls(_) => &ep.counters.tls_handshake_failures,
-                    Failure::Framing(_) | Failure::Proxy(_) => {
-                        &ep.counters.framing_handshake_failures
+                match &failure {
+                    Failure::Tls(e) => {
+                        let why = TlsFailure::of(e);
+                        ep.counters.tls_failed(why);
+                        debug!(reason = %failure, kind = why.label(), "TLS handshake failed");
                     }
-                };
-                Counters::bump(counter);
-                debug!(reason = %failure, "handshake failed");
+                    Failure::Framing(_) | Failure::Proxy(_) => {
+                        Counters::bump(&ep.counters.framing_handshake_failures);
+                        debug!(reason = %failure, "handshake failed");
+                    }
+                }
                 return;
             }
             Err(_) => {
@@ -220,16 +233,18 @@ enum Failure {
     Framing(HandshakeError),
 }
 
+/// A finished handshake: the WAMP connection with the verified client certificate, if any; or
+/// `None` when the connection was a plain HTTP request for one of the endpoint's routes, answered
+/// already (inside the boxed handshake, so that an idle WAMP connection never carries its state).
+type Handshaken = Option<(Connection, Option<ClientCertificate>)>;
+
 /// The PROXY header (where the endpoint requires one), TLS (on a TLS endpoint), then the framing
 /// handshake; gives back `origin` with what a trusted proxy said of the client on the way.
 async fn handshake(
     io: BoxedIo,
     ep: &EndpointContext,
     mut origin: Origin,
-) -> (
-    Origin,
-    Result<(Connection, Option<ClientCertificate>), Failure>,
-) {
+) -> (Origin, Result<Handshaken, Failure>) {
     let done = layers(io, ep, &mut origin).await;
     (origin, done)
 }
@@ -239,7 +254,7 @@ async fn layers(
     mut io: BoxedIo,
     ep: &EndpointContext,
     origin: &mut Origin,
-) -> Result<(Connection, Option<ClientCertificate>), Failure> {
+) -> Result<Handshaken, Failure> {
     if let Some(policy) = &ep.proxy {
         policy
             .accept_header(&mut io, origin)
@@ -253,18 +268,35 @@ async fn layers(
         }
         None => (io, None),
     };
-    let conn = match ep.kind {
-        TransportKind::WebSocket => crossway_transport::accept_websocket(io, &ep.ws).await,
-        TransportKind::RawSocket => crossway_transport::accept_rawsocket(io, &ep.rs).await,
-        TransportKind::Universal => crossway_transport::accept_universal(io, &ep.ws, &ep.rs).await,
+    let accepted = match ep.kind {
+        TransportKind::WebSocket => crossway_transport::accept_http(io, &ep.ws, &ep.routes).await,
+        TransportKind::RawSocket => crossway_transport::accept_rawsocket(io, &ep.rs)
+            .await
+            .map(Accepted::Connection),
+        TransportKind::Universal => {
+            crossway_transport::accept_universal_http(io, &ep.ws, &ep.rs, &ep.routes).await
+        }
     }
     .map_err(Failure::Framing)?;
-    // Taken here, so that the headers are not kept for the connection's life.
-    let mut conn = conn;
-    if let (Some(policy), Some(headers)) = (&ep.proxy, conn.forwarding.take()) {
-        origin.take_forwarding(policy, &headers);
+    match accepted {
+        Accepted::Connection(mut conn) => {
+            // Taken here, so that the headers are not kept for the connection's life.
+            if let (Some(policy), Some(headers)) = (&ep.proxy, conn.forwarding.take()) {
+                origin.take_forwarding(policy, &headers);
+            }
+            Ok(Some((conn, cert)))
+        }
+        Accepted::Request(request) => {
+            if let (Some(policy), Some(headers)) = (&ep.proxy, request.forwarding()) {
+                origin.take_forwarding(policy, &headers);
+            }
+            if ep.proxy.is_some() {
+                origin.record_in(&Span::current());
+            }
+            serve_request(request, *origin, ep).await;
+            Ok(None)
+        }
     }
-    Ok((conn, cert))
 }
 
 /// The socket's peer, where a connection's [`PeerAddress`] starts ([`Origin`] decides the final
@@ -283,102 +315,6 @@ fn client_certificate(peer: PeerIdentity) -> ClientCertificate {
         san_dns: peer.san_dns,
         san_email: peer.san_email,
         fingerprint_sha256: peer.fingerprint_sha256,
-    }
-}
-
-/// Runs the WAMP session over an established connection.
-///
-/// A plain function returning the session's future, for the reason given at `read_loop`.
-#[expect(
-    clippy::manual_async_fn,
-    reason = "an async fn would hold its arguments twice"
-)]
-fn run_session(
-    conn: Connection,
-    cert: Option<ClientCertificate>,
-    origin: Origin,
-    ep: &EndpointContext,
-) -> impl Future<Output = ()> + '_ {
-    async move {
-        let Connection {
-            reader,
-            writer,
-            serializer,
-            framing,
-            ..
-        } = conn;
-        let Some(codec) = Codec::from_name(serializer.name()) else {
-            warn!(
-                serializer = serializer.name(),
-                "no codec for the negotiated serializer"
-            );
-            return;
-        };
-        let limits = &ep.limits;
-        let (tx, rx) = outbox_with(
-            codec,
-            OutboxLimits {
-                messages: limits.outbox_messages,
-                bytes: limits.outbox_bytes,
-            },
-        );
-        let session = Session::new(
-            ep.router.clone(),
-            tx.clone(),
-            TransportInfo {
-                peer: origin.peer,
-                proxy: origin.proxy,
-                tls: origin.tls,
-                endpoint: ep.name.clone(),
-                transport: framing.name().to_owned(),
-                client_certificate: cert,
-                peer_limit: writer.peer_limit(),
-            },
-            ep.auth.clone(),
-        );
-        debug!(
-            serializer = codec.name(),
-            framing = framing.name(),
-            "connection open"
-        );
-        let control = Control::default();
-        let read = pin!(read_loop(
-            reader,
-            session,
-            ReaderParts {
-                tx,
-                codec,
-                stop: ep.stop.clone(),
-                control: &control,
-                keepalive: match framing {
-                    Framing::RawSocket if !limits.keepalive_rawsocket => None,
-                    _ => limits.keepalive_interval,
-                },
-                limits,
-                counters: &ep.counters,
-                throttle: &ep.throttle,
-                peer: origin.peer,
-            },
-        ));
-        let write = pin!(write_loop(
-            writer,
-            WriterParts {
-                rx,
-                codec,
-                control: &control,
-                counters: &ep.counters,
-            },
-        ));
-        match select(read, write).await {
-            Either::Left(((), write)) => {
-                // The session is over and dropped: the writer sends what is queued, then closes.
-                if rt::timeout(FLUSH_TIMEOUT, write).await.is_err() {
-                    debug!("peer did not take the last frames in time");
-                }
-            }
-            Either::Right(((), _read)) => {}
-        }
-        debug!("connection closed");
     }
 }
 
@@ -412,8 +348,11 @@ mod tests {
                 max_message_size: 1 << 20,
             },
             tls: None,
+            routes: HttpRoutes::new(),
+            http: Vec::new(),
             router: Router::new(vec![RealmConfig::new("realm1")]),
-            counters: Arc::new(Counters::default()),
+            realms: Arc::from(vec!["realm1".to_owned()]),
+            counters: Arc::new(Counters::new(1)),
             stop,
             limits: Arc::new(Limits::default()),
             gate: Gate::new(count.clone(), count),
@@ -423,12 +362,13 @@ mod tests {
         });
         let future = serve(Box::new(a), PeerAddr::Unix, ep, tasks.token());
         let size = std::mem::size_of_val(&future);
+
         assert!(size <= BOUND, "the connection's future is {size} bytes");
     }
 
     #[test]
     fn a_panicking_task_is_caught_and_counted() {
-        let counters = Arc::new(Counters::default());
+        let counters = Arc::new(Counters::new(1));
         rt::block_on(guarded(
             async { panic!("a bug in one connection") },
             info_span!("session"),

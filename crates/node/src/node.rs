@@ -16,13 +16,16 @@ use tracing::{info, warn};
 
 use crossway_transport::tls::{TlsAcceptor, load_server_config};
 
+use crate::bridge::Bridge;
 use crate::call_timer;
 use crate::certs;
 use crate::config::{Limits, NodeConfig, TlsSpec};
 use crate::connection::EndpointContext;
-use crate::counters::Counters;
+use crate::counters::{Counters, NodeCounters};
 use crate::endpoint::BoundEndpoint;
 use crate::gate::{ConnectionCount, Gate};
+use crate::http_route::{HttpHandler, routes_of};
+use crate::metrics::{EndpointMetrics, Health, MetricsServer, NodeMetrics};
 use crate::reload::{self, Reloadable};
 use crate::stop::{StopSignal, StopTrigger, TaskCount, stop_signal};
 use crate::throttle::AuthThrottle;
@@ -35,7 +38,9 @@ pub struct Node {
     endpoints: Vec<BoundEndpoint>,
     trigger: StopTrigger,
     stop: StopSignal,
-    counters: Arc<Counters>,
+    counters: NodeCounters,
+    metrics: Option<(MetricsServer, Arc<NodeMetrics>)>,
+    health: Arc<Health>,
     reloadable: Vec<Reloadable>,
     reload_tx: async_channel::Sender<()>,
     reload_rx: async_channel::Receiver<()>,
@@ -77,11 +82,14 @@ impl Node {
             warn!("{w}");
         }
         let (trigger, stop) = stop_signal();
-        let counters = Arc::new(Counters::default());
+        let realms: Arc<[String]> = config.realms.iter().map(|r| r.name.clone()).collect();
+        let mut counters = NodeCounters::default();
         let mut acceptors = Vec::new();
         let mut reloadable = Vec::new();
         let mut tls_failures = Vec::new();
         for ep in &config.endpoints {
+            let ep_counters = Arc::new(Counters::new(realms.len()));
+            counters.push(&ep.name, ep_counters.clone());
             let acceptor = match &ep.tls {
                 Some(spec) => match start_tls(&ep.name, spec) {
                     Ok(acceptor) => {
@@ -89,6 +97,7 @@ impl Node {
                             ep.name.clone(),
                             spec.settings.clone(),
                             acceptor.clone(),
+                            ep_counters,
                         ));
                         Some(acceptor)
                     }
@@ -109,18 +118,36 @@ impl Node {
         let node_count = ConnectionCount::new(limits.max_connections);
         let mut endpoints = Vec::new();
         let mut failures = Vec::new();
+        let mut watched = Vec::new();
         for (ep, tls) in config.endpoints.iter().zip(acceptors) {
-            let gate = Gate::new(
-                node_count.clone(),
-                ConnectionCount::new(ep.max_connections.unwrap_or(usize::MAX)),
-            );
+            let ep_count = ConnectionCount::new(ep.max_connections.unwrap_or(usize::MAX));
+            let gate = Gate::new(node_count.clone(), ep_count.clone());
+            let ep_counters = counters
+                .endpoint(&ep.name)
+                .cloned()
+                .unwrap_or_else(|| Arc::new(Counters::new(realms.len())));
+            watched.push(EndpointMetrics {
+                name: ep.name.clone(),
+                transport: ep.transport.name(),
+                tls: ep.tls.is_some(),
+                listen: ep.listen.to_string(),
+                counters: ep_counters.clone(),
+                open: ep_count,
+            });
+            let mut http = Vec::new();
+            if let Some(spec) = &ep.http_publish {
+                let bridge = Bridge::new(spec.clone(), &ep.name, router.clone())?;
+                http.push(HttpHandler::Publish(Arc::new(bridge)));
+            }
             let shared = Shared {
                 router: router.clone(),
+                realms: realms.clone(),
                 stop: stop.clone(),
-                counters: counters.clone(),
+                counters: ep_counters,
                 limits: limits.clone(),
                 throttle: throttle.clone(),
                 auth: Arc::new(Authenticator::new(ep.auth.clone())?),
+                http,
             };
             let options = BindOptions {
                 unix_mode: ep.unix_mode,
@@ -132,9 +159,27 @@ impl Node {
                 Err(e) => failures.push(format!("endpoint \"{}\" on {}: {e}", ep.name, ep.listen)),
             }
         }
+        let metrics = match &config.metrics {
+            Some(spec) => match MetricsServer::bind(&spec.listen).await {
+                Ok(server) => Some(server),
+                Err(e) => {
+                    failures.push(format!("metrics on {}: {e}", spec.listen));
+                    None
+                }
+            },
+            None => None,
+        };
         if !failures.is_empty() {
             return Err(StartError::Bind(failures));
         }
+        let metrics = metrics.map(|server| {
+            let node_metrics = Arc::new(NodeMetrics {
+                endpoints: watched,
+                realms: realms.to_vec(),
+                router: router.clone(),
+            });
+            (server, node_metrics)
+        });
         let (reload_tx, reload_rx) = async_channel::bounded(1);
         Ok(Node {
             open_connections: node_count,
@@ -144,10 +189,24 @@ impl Node {
             trigger,
             stop,
             counters,
+            metrics,
+            health: Arc::new(Health::new()),
             reloadable,
             reload_tx,
             reload_rx,
         })
+    }
+
+    /// Where the metrics server listens, if the config has one (the real port for port 0).
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics
+            .as_ref()
+            .and_then(|(server, _)| server.local_addr().ok())
+    }
+
+    /// What GET /health answers (shared with the running node).
+    pub fn health(&self) -> Arc<Health> {
+        self.health.clone()
     }
 
     /// How many connections are open on the whole node (a gauge, shared with the running node).
@@ -155,8 +214,8 @@ impl Node {
         self.open_connections.clone()
     }
 
-    /// The node's counters.
-    pub fn counters(&self) -> Arc<Counters> {
+    /// Every endpoint's counters.
+    pub fn counters(&self) -> NodeCounters {
         self.counters.clone()
     }
 
@@ -199,18 +258,26 @@ impl Node {
             stop,
             reloadable,
             reload_rx,
-            counters,
+            metrics,
+            health,
             shutdown_timeout,
             ..
         } = self;
         let timeouts = rt::spawn(call_timer::run(router.clone(), stop.clone()));
-        let watcher = rt::spawn(reload::watch(reloadable, reload_rx, stop, counters));
+        let watcher = rt::spawn(reload::watch(reloadable, reload_rx, stop));
+        // The metrics server outlives the drain, so that /health says 503 meanwhile.
+        let (metrics_trigger, metrics_stop) = stop_signal();
+        let metrics = metrics.map(|(server, node_metrics)| {
+            rt::spawn(server.run(node_metrics, health.clone(), metrics_stop))
+        });
         let tasks = TaskCount::new();
         let mut loops = Vec::new();
         for ep in endpoints {
             loops.push(rt::spawn(ep.accept_loop(tasks.token())));
         }
+        health.serving();
         shutdown.await;
+        health.draining();
         info!(sessions = router.session_count(), "shutting down");
         trigger.fire();
         for l in loops {
@@ -226,6 +293,10 @@ impl Node {
                 sessions = router.session_count(),
                 "sessions still open after {:?}; closing them", shutdown_timeout
             );
+        }
+        metrics_trigger.fire();
+        if let Some(task) = metrics {
+            task.await;
         }
     }
 }
@@ -267,6 +338,8 @@ impl ReloadHandle {
 /// What every endpoint's connections share.
 struct Shared {
     router: Arc<Router>,
+    realms: Arc<[String]>,
+    http: Vec<HttpHandler>,
     stop: StopSignal,
     counters: Arc<Counters>,
     limits: Arc<Limits>,
@@ -282,6 +355,8 @@ fn context(
 ) -> EndpointContext {
     let Shared {
         router,
+        realms,
+        http,
         stop,
         counters,
         limits,
@@ -298,6 +373,9 @@ fn context(
         gate,
         name: ep.name.clone(),
         kind: ep.transport,
+        routes: routes_of(&http),
+        http,
+        realms,
         ws: WsServerConfig {
             path: ep.path.clone(),
             serializers: ep.serializers.clone(),

@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::pin::pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -47,6 +48,24 @@ pub struct ReaderParts<'a> {
     pub throttle: &'a AuthThrottle,
     /// The client's address.
     pub peer: PeerAddress,
+    /// The node's realms, in config order (the slots of the sessions-open counts).
+    pub realms: &'a [String],
+}
+
+/// Counts a joined session as open in its realm's slot while it lives.
+struct OpenSession<'a>(&'a AtomicU64);
+
+impl<'a> OpenSession<'a> {
+    fn new(slot: &'a AtomicU64) -> Self {
+        slot.fetch_add(1, Ordering::Relaxed);
+        OpenSession(slot)
+    }
+}
+
+impl Drop for OpenSession<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// One thing the reader waited for.
@@ -76,6 +95,7 @@ pub fn read_loop<'a>(
         let opened = Instant::now();
         let mut pinged = false;
         let mut handled: u32 = 0;
+        let mut _open: Option<OpenSession<'_>> = None;
         let mut timer = Box::pin(rt::sleep(next_check(
             &parts,
             opened,
@@ -163,13 +183,20 @@ pub fn read_loop<'a>(
                     Some(outcome) => outcome,
                     None => continue,
                 },
-                Some(Ok(Some(frame))) => match parts.codec.decode_bytes(frame) {
-                    Ok(msg) => session.handle(msg),
-                    Err(e) => {
-                        debug!(error = %e, "undecodable message");
-                        session.protocol_violation(&e.to_string())
+                Some(Ok(Some(frame))) => {
+                    let len = frame.len();
+                    match parts.codec.decode_bytes(frame) {
+                        Ok(msg) => {
+                            parts.counters.received(parts.codec, msg.code(), len);
+                            session.handle(msg)
+                        }
+                        Err(e) => {
+                            parts.counters.received(parts.codec, 0, len);
+                            debug!(error = %e, "undecodable message");
+                            session.protocol_violation(&e.to_string())
+                        }
                     }
-                },
+                }
                 Some(Ok(None)) => {
                     debug!("peer closed the connection");
                     return;
@@ -190,6 +217,15 @@ pub fn read_loop<'a>(
                 span.record("id", id.0);
                 if let Some(realm) = session.realm() {
                     span.record("realm", realm.as_str());
+                    _open = parts
+                        .realms
+                        .iter()
+                        .position(|r| r == realm.as_str())
+                        .and_then(|i| parts.counters.sessions_open.get(i))
+                        .map(OpenSession::new);
+                }
+                if let Some(identity) = session.identity() {
+                    span.record("authid", identity.authid.as_str());
                 }
                 // Joined: the HELLO deadline no longer applies; keep-alive takes over.
                 timer = Box::pin(rt::sleep(next_check(
@@ -228,10 +264,12 @@ async fn judge(parts: &ReaderParts<'_>, verdict: &Verdict) -> bool {
     } else {
         Duration::ZERO
     };
+    parts
+        .counters
+        .authenticated(verdict.method, verdict.failure.is_none());
     match verdict.failure.as_deref() {
-        None => Counters::bump(&parts.counters.auth_successes),
+        None => {}
         Some(why) => {
-            Counters::bump(&parts.counters.auth_failures);
             if secret {
                 let failures = parts.throttle.fail(&parts.peer, now);
                 warn!(

@@ -11,6 +11,7 @@ use crossway_transport::tls::{TlsAcceptor, TlsSettings, load_server_config, watc
 use futures_util::future::{Either, select};
 use tracing::{info, warn};
 
+use crate::cert_expiry;
 use crate::counters::Counters;
 use crate::stop::StopSignal;
 
@@ -25,6 +26,8 @@ pub struct Reloadable {
     pub settings: TlsSettings,
     /// The acceptor its connections use.
     pub acceptor: TlsAcceptor,
+    /// The endpoint's counters (reloads, the certificate's expiry).
+    pub counters: Arc<Counters>,
     stamp: Vec<Option<FileStamp>>,
 }
 
@@ -36,20 +39,37 @@ struct FileStamp {
 }
 
 impl Reloadable {
-    /// An endpoint as it was loaded at start.
-    pub fn new(endpoint: String, settings: TlsSettings, acceptor: TlsAcceptor) -> Self {
+    /// An endpoint as it was loaded at start; notes when its certificate expires.
+    pub fn new(
+        endpoint: String,
+        settings: TlsSettings,
+        acceptor: TlsAcceptor,
+        counters: Arc<Counters>,
+    ) -> Self {
         let stamp = stamps(&watched_files(&settings));
-        Reloadable {
+        let reloadable = Reloadable {
             endpoint,
             settings,
             acceptor,
+            counters,
             stamp,
-        }
+        };
+        reloadable.note_expiry();
+        reloadable
+    }
+
+    /// Records when the certificate in use expires.
+    fn note_expiry(&self) {
+        let t = cert_expiry::not_after(&self.settings.certificate).unwrap_or(i64::MIN);
+        self.counters
+            .certificate_not_after
+            .store(t, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Rebuilds the acceptor if `forced` or if a file changed since the last look. Returns
     /// whether a new configuration is in use.
-    pub fn check(&mut self, forced: bool, counters: &Counters) -> bool {
+    pub fn check(&mut self, forced: bool) -> bool {
+        let counters = Arc::clone(&self.counters);
         let now = stamps(&watched_files(&self.settings));
         if !forced && now == self.stamp {
             return false;
@@ -61,6 +81,7 @@ impl Reloadable {
                     warn!(endpoint = %self.endpoint, "{w}");
                 }
                 self.acceptor.replace(loaded.config);
+                self.note_expiry();
                 Counters::bump(&counters.tls_reloads);
                 info!(endpoint = %self.endpoint, "TLS certificates reloaded; new connections use them");
                 true
@@ -82,7 +103,6 @@ pub async fn watch(
     mut endpoints: Vec<Reloadable>,
     hup: async_channel::Receiver<()>,
     stop: StopSignal,
-    counters: Arc<Counters>,
 ) {
     if endpoints.is_empty() {
         return;
@@ -106,7 +126,7 @@ pub async fn watch(
             }
         };
         for ep in &mut endpoints {
-            ep.check(forced, &counters);
+            ep.check(forced);
         }
     }
 }

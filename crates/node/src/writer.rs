@@ -14,7 +14,7 @@ use futures_util::future::{Either, select};
 use tracing::{debug, warn};
 
 use crate::control::Control;
-use crate::counters::Counters;
+use crate::counters::{Counters, Tally};
 use crate::limits::{FLUSH_TIMEOUT, KILL_LINGER};
 
 /// What the writer works with, besides the frames.
@@ -55,6 +55,7 @@ pub fn write_loop<'a>(
             };
             let result = match next {
                 Some(true) => {
+                    count(&parts, &batch);
                     // A peer that stops reading blocks the write; the outbox's kill (slow consumer,
                     // shutdown of the session) must end it anyway.
                     let write = pin!(writer.send_batch(&mut batch));
@@ -97,4 +98,13 @@ pub fn write_loop<'a>(
         let reason = parts.control.close_reason();
         let _ = rt::timeout(linger, writer.close_with(reason)).await;
     }
+}
+
+/// Adds a batch's messages and octets to the endpoint's counts, once per batch.
+fn count(parts: &WriterParts<'_>, batch: &VecDeque<Bytes>) {
+    let mut tally = Tally::new();
+    for frame in batch {
+        tally.frame(parts.codec, frame);
+    }
+    parts.counters.sent(parts.codec, &tally);
 }

@@ -157,6 +157,12 @@ fn duplicate_listen_addresses_are_refused() {
         has(&e, "endpoints[1].listen", Some(4), "used more than once"),
         "{e}"
     );
+    // Port 0 is a free port of the system's choosing, a different one for each endpoint.
+    let cfg = loads(
+        "realms: [{name: r}]\nendpoints:\n  - {name: a, transport: websocket, listen: \"127.0.0.1:0\"}\n  - {name: b, transport: rawsocket, listen: \"127.0.0.1:0\"}\n",
+        &[],
+    );
+    assert_eq!(cfg.endpoints.len(), 2);
 }
 
 #[test]
@@ -206,7 +212,7 @@ endpoints:
       key: missing.key
       client_auth: optional
       min_version: \"1.1\"
-      ciphers: [TLS_RSA_WITH_RC4_128_MD5]
+      ciphers: [TLS_RSA_WITH_RC4_128_MD6]
       dhparam: dh.pem
 ",
     );

@@ -271,6 +271,7 @@ impl Joined {
             payload,
         };
         let dispatch = self.realm.broker().publish(&self.member, publication);
+        self.realm.stats().published(dispatch.delivery.receivers);
         tracing::trace!(publication = %id, %topic, ?dispatch, "published");
         if acknowledge {
             Step::Reply(Message::Published {

@@ -14,6 +14,7 @@
 //! - [`identity`]: [`Identity`], who a session is (authid, role, method, provider).
 //! - [`peer`]: [`PeerAddress`], where a session's client is, one value per connection.
 //! - [`certificate`]: [`ClientCertificate`], the verified client certificate of a connection.
+//! - [`stats`]: [`RealmStats`], what each realm routed, for the node's metrics.
 //! - [`error`]: why the router aborts a session or refuses a request, and the WAMP URIs for it.
 //! - `realm`: a realm's URI rules, session table and broker.
 //! - `welcome`: what HELLO must hold and what WELCOME announces.
@@ -36,6 +37,7 @@ pub mod peer;
 pub mod permissions;
 pub mod router;
 pub mod session;
+pub mod stats;
 
 mod broker;
 mod dealer;
@@ -64,3 +66,4 @@ pub use peer::PeerAddress;
 pub use permissions::{Action, Actions, PermissionRule, RoleConfig};
 pub use router::{RealmConfig, Router};
 pub use session::{Outcome, Session, TransportInfo};
+pub use stats::{RealmSnapshot, RealmStats};

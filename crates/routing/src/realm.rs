@@ -12,6 +12,7 @@ use crate::dealer::Dealer;
 use crate::error::AbortReason;
 use crate::member::Member;
 use crate::permissions::{Authorization, RoleConfig, Roles};
+use crate::stats::RealmStats;
 
 /// One realm of the router.
 #[derive(Debug)]
@@ -25,6 +26,8 @@ pub(crate) struct Realm {
     roles: Option<Roles>,
     /// Publications refused by permissions without `acknowledge` (so nobody was told).
     refused_publications: AtomicU64,
+    /// What the realm routed, for the node's metrics.
+    stats: RealmStats,
 }
 
 impl Realm {
@@ -45,6 +48,7 @@ impl Realm {
             dealer,
             roles: roles.map(Roles::new),
             refused_publications: AtomicU64::new(0),
+            stats: RealmStats::default(),
         }
     }
 
@@ -67,6 +71,11 @@ impl Realm {
     /// How many publications permissions refused without telling the publisher.
     pub(crate) fn refused_publications(&self) -> u64 {
         self.refused_publications.load(Ordering::Relaxed)
+    }
+
+    /// What the realm routed.
+    pub(crate) fn stats(&self) -> &RealmStats {
+        &self.stats
     }
 
     /// The realm's name.

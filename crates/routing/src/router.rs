@@ -20,6 +20,7 @@ use crate::member::Member;
 use crate::outbox::Outbox;
 use crate::permissions::RoleConfig;
 use crate::realm::Realm;
+use crate::stats::RealmSnapshot;
 
 /// How many random session ids to try before giving up (each try collides with probability
 /// sessions / 2^53).
@@ -157,6 +158,21 @@ impl Router {
     /// of them, so they are counted).
     pub fn refused_publications(&self) -> u64 {
         self.realms.values().map(|r| r.refused_publications()).sum()
+    }
+
+    /// Each realm's counts (sessions, publications, events, calls), for the node's metrics.
+    pub fn realm_stats(&self) -> Vec<RealmSnapshot> {
+        self.realms
+            .values()
+            .map(|r| RealmSnapshot {
+                realm: r.name().to_string(),
+                sessions: r.session_count(),
+                publications: r.stats().publications(),
+                events_delivered: r.stats().events_delivered(),
+                calls_routed: r.stats().calls_routed(),
+                refused_publications: r.refused_publications(),
+            })
+            .collect()
     }
 
     /// Whether the router serves realm `name`.

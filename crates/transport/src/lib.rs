@@ -11,8 +11,8 @@
 //!   fails, with [`BindOptions`] and [`PeerAddr`].
 //! - [`connector`]: [`connect_tcp`] and `connect_unix`, for clients.
 //! - [`serializer`]: [`Serializer`], the names the handshakes negotiate.
-//! - [`websocket`]: [`accept_websocket`] and [`connect_websocket`], the HTTP upgrade and the
-//!   WAMP subprotocol choice.
+//! - [`websocket`]: [`accept_websocket`] (and [`accept_http`], with more paths) and
+//!   [`connect_websocket`], the HTTP upgrade and the WAMP subprotocol choice.
 //! - [`tls`]: [`TlsSettings`], [`load_server_config`], [`TlsAcceptor`] (reloadable, gives the
 //!   client's [`PeerIdentity`]), and [`TlsClientSettings`] with [`connect_tls`] for clients.
 //! - [`rawsocket`]: [`accept_rawsocket`], [`refuse_rawsocket`] and [`connect_rawsocket`], the
@@ -22,6 +22,8 @@
 //!   [`parse_proxy_header`] (octets in, a header out) and [`read_proxy_header`].
 //! - [`forwarding`]: [`ForwardingHeaders`], a WebSocket request's `Forwarded` and
 //!   `X-Forwarded-*` headers, handed to the node unjudged.
+//! - [`request`]: [`HttpRoutes`], the paths an HTTP endpoint serves besides its WebSocket
+//!   upgrade, and [`HttpRequest`], a plain request handed to the node ([`Accepted`]).
 //! - [`refuse`]: [`refuse_over_limit`], refusing a connection over the limit in its own framing.
 //! - [`prefixed`]: [`Prefixed`], a stream that gives back octets already read from it.
 //! - [`connection`]: [`Connection`], a reader, a writer, the serializer and the [`Framing`].
@@ -42,6 +44,7 @@ pub mod prefixed;
 pub mod proxy;
 pub mod rawsocket;
 pub mod refuse;
+pub mod request;
 pub mod rt;
 pub mod serializer;
 pub mod tls;
@@ -69,10 +72,13 @@ pub use rawsocket::{
     RawSocketError, RawSocketServerConfig, accept_rawsocket, connect_rawsocket, refuse_rawsocket,
 };
 pub use refuse::{Refusal, refuse_over_limit};
+pub use request::{Accepted, BodyError, HttpRequest, HttpRoute, HttpRoutes};
 pub use serializer::Serializer;
 pub use tls::{
     ClientAuth, LoadedTls, PeerIdentity, TlsAcceptor, TlsClientSettings, TlsConfigError,
     TlsConnector, TlsSettings, TlsVersion, connect_tls, load_server_config,
 };
-pub use universal::accept_universal;
-pub use websocket::{WsServerConfig, accept_websocket, connect_websocket};
+pub use universal::{accept_universal, accept_universal_http};
+pub use websocket::{
+    WsServerConfig, accept_http, accept_websocket, connect_websocket, read_http_request,
+};

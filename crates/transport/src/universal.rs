@@ -7,7 +7,8 @@ use crate::error::HandshakeError;
 use crate::io::BoxedIo;
 use crate::prefixed::Prefixed;
 use crate::rawsocket::{self, MAGIC, RawSocketServerConfig};
-use crate::websocket::{WsServerConfig, accept_websocket};
+use crate::request::{Accepted, HttpRoutes};
+use crate::websocket::{WsServerConfig, accept_http};
 
 /// Accepts either framing on one stream: a first octet `0x7F` (which no HTTP request starts
 /// with) is a RawSocket handshake, handled as [`crate::accept_rawsocket`] with `rs`; anything
@@ -15,10 +16,26 @@ use crate::websocket::{WsServerConfig, accept_websocket};
 /// to the HTTP reader. [`Connection::framing`] tells which one it was. Works the same on a
 /// decrypted TLS stream. Put a timeout around this call.
 pub async fn accept_universal(
-    mut io: BoxedIo,
+    io: BoxedIo,
     ws: &WsServerConfig,
     rs: &RawSocketServerConfig,
 ) -> Result<Connection, HandshakeError> {
+    match accept_universal_http(io, ws, rs, &HttpRoutes::new()).await? {
+        Accepted::Connection(conn) => Ok(conn),
+        Accepted::Request(_) => Err(HandshakeError::Protocol(
+            "a request for a route of an empty table".to_owned(),
+        )),
+    }
+}
+
+/// [`accept_universal`], with more HTTP paths: a request for one of `routes` is handed over
+/// whole ([`Accepted::Request`]), as [`accept_http`] does. Put a timeout around this call.
+pub async fn accept_universal_http(
+    mut io: BoxedIo,
+    ws: &WsServerConfig,
+    rs: &RawSocketServerConfig,
+    routes: &HttpRoutes,
+) -> Result<Accepted, HandshakeError> {
     let mut first = [0u8; 1];
     if let Err(e) = io.read_exact(&mut first).await {
         return Err(match e.kind() {
@@ -27,8 +44,10 @@ pub async fn accept_universal(
         });
     }
     if first == [MAGIC] {
-        rawsocket::accept_after(io, 1, rs).await
+        rawsocket::accept_after(io, 1, rs)
+            .await
+            .map(Accepted::Connection)
     } else {
-        accept_websocket(Box::new(Prefixed::new(&first, io)), ws).await
+        accept_http(Box::new(Prefixed::new(&first, io)), ws, routes).await
     }
 }

@@ -21,6 +21,7 @@ use crate::forwarding::ForwardingHeaders;
 use crate::frame::{FrameReader, FrameWriter};
 use crate::http::{Rejection, RequestHead, read_request_head, reject};
 use crate::io::BoxedIo;
+use crate::request::{Accepted, HttpRequest, HttpRoutes, Target};
 use crate::serializer::Serializer;
 use crate::websocket::reader::WsReader;
 use crate::websocket::writer::WsWriter;
@@ -59,10 +60,42 @@ pub struct WsServerConfig {
 /// any, come with the connection ([`Connection::forwarding`]), unjudged. Put a timeout around
 /// this call: it waits for the client's request as long as it takes.
 pub async fn accept_websocket(
-    mut io: BoxedIo,
+    io: BoxedIo,
     cfg: &WsServerConfig,
 ) -> Result<Connection, HandshakeError> {
+    match accept_http(io, cfg, &HttpRoutes::new()).await? {
+        Accepted::Connection(conn) => Ok(conn),
+        // An empty table has no route to hand a request to.
+        Accepted::Request(_) => Err(HandshakeError::Protocol(
+            "a request for a route of an empty table".to_owned(),
+        )),
+    }
+}
+
+/// [`accept_websocket`], with more paths: a request for one of `routes` is handed over whole
+/// ([`Accepted::Request`]) instead of upgraded, for the caller to answer. Put a timeout around
+/// this call.
+pub async fn accept_http(
+    mut io: BoxedIo,
+    cfg: &WsServerConfig,
+    routes: &HttpRoutes,
+) -> Result<Accepted, HandshakeError> {
     let (head, rest) = read_request_head(&mut io).await?;
+    match routes.target(&cfg.path, head.path()) {
+        Target::Upgrade => {}
+        Target::Route(i) => return Ok(Accepted::Request(HttpRequest::new(i, head, rest, io))),
+        Target::NotFound => {
+            let rejection = Rejection::new(
+                StatusCode::NOT_FOUND,
+                format!(
+                    "nothing at {}: this endpoint serves WAMP over WebSocket at {}",
+                    head.path(),
+                    cfg.path
+                ),
+            );
+            return Err(reject(&mut io, rejection).await);
+        }
+    }
     let (key, serializer) = match check_upgrade(&head, cfg) {
         Ok(ok) => ok,
         Err(rejection) => return Err(reject(&mut io, rejection).await),
@@ -79,7 +112,15 @@ pub async fn accept_websocket(
     let ws = WebSocketStream::from_partially_read(io, rest, Role::Server, Some(config)).await;
     let mut conn = connection(ws, serializer);
     conn.forwarding = forwarding;
-    Ok(conn)
+    Ok(Accepted::Connection(conn))
+}
+
+/// Reads the head of one plain HTTP request on `io`, for a small server of the node's own
+/// (the metrics endpoint): a malformed or oversized head is answered (400, 431) and refused.
+/// The request's [`HttpRequest::route`] is 0. Put a timeout around this call.
+pub async fn read_http_request(mut io: BoxedIo) -> Result<HttpRequest, HandshakeError> {
+    let (head, rest) = read_request_head(&mut io).await?;
+    Ok(HttpRequest::new(0, head, rest, io))
 }
 
 /// Opens a WebSocket connection over an already connected stream, offering `serializers` in
@@ -161,16 +202,6 @@ fn check_upgrade(
     head: &RequestHead,
     cfg: &WsServerConfig,
 ) -> Result<(String, Serializer), Rejection> {
-    if head.path() != cfg.path {
-        return Err(Rejection::new(
-            StatusCode::NOT_FOUND,
-            format!(
-                "nothing at {}: this endpoint serves WAMP over WebSocket at {}",
-                head.path(),
-                cfg.path
-            ),
-        ));
-    }
     if head.method != "GET" {
         return Err(Rejection::new(
             StatusCode::METHOD_NOT_ALLOWED,

@@ -33,10 +33,13 @@ fn the_configured_cipher_suites_are_honoured() {
     block_on(async {
         let ca = Ca::root("Test CA");
         let mut server = Server::new(&ca, &[]);
-        server.settings.ciphers = Some(vec![
-            "TLS13_CHACHA20_POLY1305_SHA256".to_owned(),
-            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384".to_owned(),
-        ]);
+        server.settings.ciphers = Some(
+            vec![
+                "TLS13_CHACHA20_POLY1305_SHA256".to_owned(),
+                "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384".to_owned(),
+            ]
+            .into(),
+        );
         let (addr, rx) = serve(server.acceptor()).await;
 
         let session = exchange(addr, &ClientSide::new(&ca)).await.unwrap();

@@ -30,6 +30,14 @@ pub fn role_warnings(realms: &[RealmSpec], endpoints: &[EndpointSpec]) -> Vec<St
                     ep.name, realm.name
                 )
             }));
+            if let Some(bridge) = &ep.http_publish
+                && !roles.iter().any(|r| r.name == bridge.role)
+            {
+                warnings.push(format!(
+                    "HTTP publications (role \"{}\") from endpoint \"{}\" will be refused in realm \"{}\", which has no such role",
+                    bridge.role, ep.name, realm.name
+                ));
+            }
         }
     }
     warnings

@@ -13,11 +13,13 @@ use super::check::{Checker, Table, describe};
 use super::coverage::role_warnings;
 use super::env::substitute;
 use super::guard::check_yaml_shape;
+use super::http_publish::{BridgeContext, read_http_publish};
 use super::limits::{positive, read_limits};
 use super::lines::LineIndex;
+use super::metrics::read_metrics;
 use super::model::{
-    DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_WS_PATH, EndpointSpec, Limits, MAX_MAX_MESSAGE_SIZE,
-    MIN_MAX_MESSAGE_SIZE, NodeConfig, RealmSpec, TransportKind,
+    DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_WS_PATH, EndpointSpec, Limits, LogFormat,
+    MAX_MAX_MESSAGE_SIZE, MIN_MAX_MESSAGE_SIZE, NodeConfig, RealmSpec, TransportKind,
 };
 use super::problem::ConfigErrors;
 use super::proxy::{ProxyContext, read_proxy};
@@ -28,7 +30,14 @@ use super::tls::{read_tls, resolve};
 /// (`CROSSWAY_LOG_LEVEL=debug` sets `log_level`).
 pub const ENV_PREFIX: &str = "CROSSWAY";
 
-const TOP_KEYS: &[&str] = &["log_level", "realms", "endpoints", "limits"];
+const TOP_KEYS: &[&str] = &[
+    "log_level",
+    "log_format",
+    "realms",
+    "endpoints",
+    "limits",
+    "metrics",
+];
 const REALM_KEYS: &[&str] = &["name", "uri_check", "roles"];
 const ENDPOINT_KEYS: &[&str] = &[
     "name",
@@ -42,6 +51,7 @@ const ENDPOINT_KEYS: &[&str] = &[
     "max_connections",
     "auth",
     "proxy",
+    "http_publish",
 ];
 
 /// Loads and checks the configuration in `file`, with environment overrides (`CROSSWAY_...`)
@@ -98,6 +108,18 @@ fn read_node(c: &mut Checker, file: &Path, root: &Value) -> Option<NodeConfig> {
             format!("not a log filter ({e}); expected error, warn, info, debug or trace"),
         );
     }
+    let log_format = match c.optional_string(&top, "log_format").as_deref() {
+        None | Some("text") => LogFormat::Text,
+        Some("json") => LogFormat::Json,
+        Some(other) => {
+            c.problem(
+                "log_format",
+                format!("\"{other}\" is not a log format; expected text or json"),
+            );
+            LogFormat::Text
+        }
+    };
+    let metrics = top.get("metrics").and_then(|v| read_metrics(c, v));
     let limits = match top.get("limits") {
         Some(v) => read_limits(c, v),
         None => Limits::default(),
@@ -125,19 +147,33 @@ fn read_node(c: &mut Checker, file: &Path, root: &Value) -> Option<NodeConfig> {
             .map(|(p, e)| (format!("{p}.name"), e.name.clone())),
         "endpoint name",
     );
+    // Port 0 asks the system for a free port: every such endpoint gets its own.
     check_unique(
         c,
         endpoints
             .iter()
+            .filter(|(_, e)| !matches!(&e.listen, ListenAddr::Tcp(a) if a.port() == 0))
             .map(|(p, e)| (format!("{p}.listen"), e.listen.to_string())),
         "listen address",
     );
+    if let Some(m) = &metrics
+        && let ListenAddr::Tcp(addr) = &m.listen
+        && addr.port() != 0
+        && let Some((path, _)) = endpoints.iter().find(|(_, e)| e.listen == m.listen)
+    {
+        c.problem(
+            "metrics.listen",
+            format!("{addr} is also where {path} listens; give the metrics server its own port"),
+        );
+    }
     let realms: Vec<RealmSpec> = realms.into_iter().map(|(_, r)| r).collect();
     let endpoints: Vec<EndpointSpec> = endpoints.into_iter().map(|(_, e)| e).collect();
     warnings.extend(role_warnings(&realms, &endpoints));
     Some(NodeConfig {
         file: file.to_path_buf(),
         log_level,
+        log_format,
+        metrics,
         realms,
         endpoints,
         limits,
@@ -323,7 +359,19 @@ fn read_endpoint(
         };
         read_proxy(c, &t.child("proxy"), v, cx)
     });
+    let http_publish = t.get("http_publish").map(|v| {
+        let cx = BridgeContext {
+            transport,
+            ws_path: path_value.as_deref().unwrap_or(DEFAULT_WS_PATH),
+            anonymous: auth.as_ref().is_none_or(|a| a.anonymous.is_some()),
+        };
+        read_http_publish(c, &t.child("http_publish"), v, cx)
+    });
     Some(EndpointSpec {
+        http_publish: match http_publish {
+            Some(spec) => Some(spec?),
+            None => None,
+        },
         proxy: match proxy {
             Some(policy) => Some(policy?),
             None => None,

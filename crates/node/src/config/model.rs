@@ -9,6 +9,7 @@ use crossway_routing::{AuthPolicy, RoleConfig};
 use crossway_transport::tls::TlsSettings;
 use crossway_transport::{ListenAddr, Serializer};
 
+use crate::bridge::BridgeSecret;
 use crate::proxy::ProxyPolicy;
 use crate::throttle::ThrottleSettings;
 
@@ -28,6 +29,10 @@ pub struct NodeConfig {
     pub file: PathBuf,
     /// The log filter (`info`, `debug`, `crossway_node=debug,info`, ...); `RUST_LOG` wins.
     pub log_level: Option<String>,
+    /// How log lines are written (`log_format: text | json`).
+    pub log_format: LogFormat,
+    /// The metrics and health endpoint (`metrics:`), if any.
+    pub metrics: Option<MetricsSpec>,
     /// The realms, in file order.
     pub realms: Vec<RealmSpec>,
     /// The listening endpoints, in file order.
@@ -145,6 +150,39 @@ pub struct EndpointSpec {
     pub auth: AuthPolicy,
     /// The proxies it trusts to name clients (`proxy:`); `None`: the socket's peer is the client.
     pub proxy: Option<ProxyPolicy>,
+    /// The HTTP publish bridge on this endpoint's port (`http_publish:`), if any.
+    pub http_publish: Option<HttpPublishSpec>,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One line of text per event (colours only on a terminal).
+    #[default]
+    Text,
+    /// One JSON object per line, with the connection's span fields.
+    Json,
+}
+
+/// The `metrics` block: where GET /metrics and GET /health are served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricsSpec {
+    /// The address the metrics server listens on.
+    pub listen: ListenAddr,
+}
+
+/// An endpoint's `http_publish` block: an HTTP POST path that publishes into a realm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpPublishSpec {
+    /// The HTTP path of the bridge (`/publish`).
+    pub path: String,
+    /// The HMAC-SHA256 key the body is signed with (header `X-Signature`, hex); `None`: no
+    /// signature is asked for.
+    pub secret: Option<BridgeSecret>,
+    /// The role the bridge's sessions have in the realm they publish into.
+    pub role: String,
+    /// The largest body accepted, in bytes.
+    pub max_body: usize,
 }
 
 /// An endpoint's `tls` block, with paths resolved against the config file's folder.

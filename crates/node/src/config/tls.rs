@@ -2,11 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
-use config::Value;
+use config::{Value, ValueKind};
 
-use super::check::Checker;
+use super::check::{Checker, describe};
 use crossway_transport::tls::{
-    ClientAuth, TlsSettings, TlsVersion, load_server_config, watched_files,
+    Ciphers, ClientAuth, TlsSettings, TlsVersion, load_server_config, watched_files,
 };
 
 use super::model::TlsSpec;
@@ -58,20 +58,9 @@ pub fn read_tls(
                 .ok()
         })
         .unwrap_or_default();
-    let ciphers = c.optional_list(&t, "ciphers").map(|items| {
-        items
-            .into_iter()
-            .filter_map(|(p, v)| c.string(&p, v))
-            .collect::<Vec<_>>()
-    });
-    if let Some(list) = &ciphers
-        && list.is_empty()
-    {
-        c.problem(
-            &t.child("ciphers"),
-            "an empty list allows no cipher suite; leave the key out for the defaults",
-        );
-    }
+    let ciphers = t
+        .get("ciphers")
+        .and_then(|v| read_ciphers(c, &t.child("ciphers"), v));
     if t.get("dhparam").is_some() {
         warnings.push(format!(
             "{}: ignored: rustls uses only ECDHE key exchange, which always gives forward secrecy",
@@ -92,6 +81,46 @@ pub fn read_tls(
     };
     check_files(c, path, &spec, warnings);
     Some(spec)
+}
+
+/// The `ciphers` setting at `path`: an OpenSSL cipher string, or a list of suite names or
+/// cipher strings.
+fn read_ciphers(c: &mut Checker, path: &str, value: &Value) -> Option<Ciphers> {
+    match &value.kind {
+        ValueKind::String(text) if text.trim().is_empty() => {
+            c.problem(
+                path,
+                "an empty cipher string allows no cipher suite; leave the key out for the defaults",
+            );
+            None
+        }
+        ValueKind::String(text) => Some(Ciphers::OpenSsl(text.clone())),
+        ValueKind::Array(_) => {
+            let items: Vec<String> = c
+                .list(path, value)?
+                .into_iter()
+                .filter_map(|(p, v)| c.string(&p, v))
+                .collect();
+            if items.is_empty() {
+                c.problem(
+                    path,
+                    "an empty list allows no cipher suite; leave the key out for the defaults",
+                );
+                return None;
+            }
+            Some(Ciphers::List(items))
+        }
+        _ => {
+            c.problem(
+                path,
+                format!(
+                    "expected an OpenSSL cipher string or a list of suite names, found {}",
+                    describe(value)
+                ),
+            );
+            None
+        }
+    }
 }
 
 /// Loads the block's files as start-up would, so that `crossway check` names every problem of

@@ -14,7 +14,7 @@
 mod cryptosign;
 mod dynamic;
 mod hello;
-mod hex;
+pub mod hex;
 pub mod policy;
 mod secret;
 mod ticket;

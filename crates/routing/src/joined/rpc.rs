@@ -98,7 +98,11 @@ impl Joined {
             .dealer()
             .call(&self.member, &mut self.caller, call)
         {
-            CallOutcome::Routed | CallOutcome::Dropped => Step::Nothing,
+            CallOutcome::Routed => {
+                self.realm.stats().call_routed();
+                Step::Nothing
+            }
+            CallOutcome::Dropped => Step::Nothing,
             CallOutcome::Refused(error) => refuse(error),
             CallOutcome::Violation(why) => Step::Abort(violation(&why)),
         }

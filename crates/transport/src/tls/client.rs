@@ -113,7 +113,7 @@ pub fn load_client_config(s: &TlsClientSettings) -> Result<Arc<ClientConfig>, Ve
         };
         read_certified_key(&files, &provider, &mut errors, &mut warnings)
     });
-    let choice = match choose(s.ciphers.as_deref(), s.min_version, None) {
+    let choice = match choose(s.ciphers.as_ref(), s.min_version, None) {
         Ok(choice) => Some(choice),
         Err(e) => {
             errors.extend(e);

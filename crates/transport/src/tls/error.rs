@@ -128,13 +128,23 @@ pub enum TlsConfigError {
     /// A client without root certificates.
     #[error("no root certificates: a TLS client needs at least one CA file to verify the server")]
     NoRootCertificates,
-    /// A cipher suite name the provider does not know.
-    #[error("unknown cipher suite {name:?}; valid names: {}", valid.join(", "))]
+    /// A cipher suite name neither rustls nor OpenSSL knows.
+    #[error(
+        "unknown cipher suite {name:?}: not a suite name or alias OpenSSL knows; the suites rustls offers: {}",
+        valid.join(", ")
+    )]
     UnknownCipher {
         /// The name as configured.
         name: String,
         /// The names the provider knows.
         valid: Vec<String>,
+    },
+    /// A cipher string OpenSSL would refuse as a whole (a character that cannot be in it, an
+    /// unknown `@` command).
+    #[error("invalid cipher string: {reason}")]
+    CipherString {
+        /// What is wrong, and where.
+        reason: String,
     },
     /// A cipher list that leaves no suite usable.
     #[error("no usable cipher suite: {reason}")]
@@ -167,9 +177,9 @@ impl TlsConfigError {
             | TlsConfigError::Refused { setting, .. } => *setting,
             TlsConfigError::ClientAuthWithoutCa { .. } => TlsSetting::ClientAuth,
             TlsConfigError::NoRootCertificates => TlsSetting::RootCertificates(0),
-            TlsConfigError::UnknownCipher { .. } | TlsConfigError::NoUsableCipher { .. } => {
-                TlsSetting::Ciphers
-            }
+            TlsConfigError::UnknownCipher { .. }
+            | TlsConfigError::CipherString { .. }
+            | TlsConfigError::NoUsableCipher { .. } => TlsSetting::Ciphers,
         }
     }
 }

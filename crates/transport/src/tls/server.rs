@@ -18,6 +18,8 @@ use super::anchors::read_anchors;
 use super::certified::{KeyFiles, read_certified_key};
 use super::ciphers::choose;
 use super::error::{TlsConfigError, TlsSetting};
+use super::keyinfo::KeyInfo;
+use super::offer::CipherOffer;
 use super::settings::{ClientAuth, TlsSettings};
 
 /// A server configuration built from a `tls` block, with what the operator should know.
@@ -27,8 +29,10 @@ pub struct LoadedTls {
     /// [`TlsAcceptor::replace`](super::TlsAcceptor::replace).
     pub config: Arc<ServerConfig>,
     /// Things that work but probably are not meant: an expired or not yet valid certificate,
-    /// configured suites that can never be used. Each names its file or setting.
+    /// configured suites that are skipped. Each names its file or setting.
     pub warnings: Vec<String>,
+    /// The suites offered, in order, and those skipped.
+    pub offer: CipherOffer,
 }
 
 /// Reads the files of `s` and builds its server configuration. Gives every problem found
@@ -61,7 +65,7 @@ pub fn load_server_config(s: &TlsSettings) -> Result<LoadedTls, Vec<TlsConfigErr
     );
 
     let key_alg = certified.as_ref().map(|c| c.key.algorithm());
-    let choice = match choose(s.ciphers.as_deref(), s.min_version, key_alg) {
+    let choice = match choose(s.ciphers.as_ref(), s.min_version, key_alg) {
         Ok(choice) => Some(choice),
         Err(e) => {
             errors.extend(e);
@@ -73,6 +77,15 @@ pub fn load_server_config(s: &TlsSettings) -> Result<LoadedTls, Vec<TlsConfigErr
         return Err(errors);
     };
     warnings.extend(choice.warnings);
+    if let Some(level) = choice.offer.seclevel
+        && let Some(w) = certified
+            .cert
+            .first()
+            .and_then(|der| KeyInfo::of_certificate(der))
+            .and_then(|key| key.below_seclevel(level))
+    {
+        warnings.push(format!("ciphers: {w}"));
+    }
     let provider = Arc::new(CryptoProvider {
         cipher_suites: choice.suites,
         ..provider
@@ -95,11 +108,21 @@ pub fn load_server_config(s: &TlsSettings) -> Result<LoadedTls, Vec<TlsConfigErr
             builder.with_client_cert_verifier(verifier)
         }
     };
-    let config = builder.with_cert_resolver(Arc::new(SingleCertAndKey::from(certified)));
+    let mut config = builder.with_cert_resolver(Arc::new(SingleCertAndKey::from(certified)));
+    // A configured order is the server's preference, as with OpenSSL's
+    // SSL_OP_CIPHER_SERVER_PREFERENCE; without one, the client's order decides.
+    config.ignore_client_order = choice.offer.server_order;
     Ok(LoadedTls {
         config: Arc::new(config),
         warnings,
+        offer: choice.offer,
     })
+}
+
+/// What `s` would offer with a key of either type, without reading its files: for a block
+/// whose certificate does not exist yet (`create_if_missing`).
+pub fn planned_offer(s: &TlsSettings) -> Result<CipherOffer, Vec<TlsConfigError>> {
+    choose(s.ciphers.as_ref(), s.min_version, None).map(|c| c.offer)
 }
 
 /// The library refused the configuration.

@@ -20,9 +20,28 @@ pub struct TlsSettings {
     pub client_auth: Option<ClientAuth>,
     /// The oldest TLS version accepted.
     pub min_version: TlsVersion,
-    /// The cipher suites allowed, by name ([`cipher_suite_names`](super::cipher_suite_names));
-    /// `None`: every suite the provider has.
-    pub ciphers: Option<Vec<String>>,
+    /// The cipher suites offered ([`Ciphers`]); `None`: every suite the provider has, in the
+    /// client's order of preference.
+    pub ciphers: Option<Ciphers>,
+}
+
+/// A `ciphers` setting: which suites to offer, in which order.
+///
+/// Either form may name suites by their IANA names as rustls spells them
+/// (`TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`, `TLS13_AES_128_GCM_SHA256`) or by their OpenSSL
+/// names (`ECDHE-RSA-AES128-GCM-SHA256`, `TLS_AES_128_GCM_SHA256`). Suites rustls does not
+/// offer (DHE, CBC, 3DES, static RSA, ...) are skipped with a warning that names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ciphers {
+    /// A cipher string in OpenSSL's syntax (`ECDH+AESGCM:DH+AESGCM:!aNULL`), read as OpenSSL
+    /// reads it: it chooses the TLS 1.2 suites and their order. TLS 1.3 suites are not chosen
+    /// by it (OpenSSL keeps them apart, in `-ciphersuites`): every TLS 1.3 suite is offered
+    /// unless the string names some (`TLS_AES_128_GCM_SHA256`), then those.
+    OpenSsl(String),
+    /// A list of suite names, or of cipher strings: the TLS 1.2 suites they choose, in order,
+    /// and exactly the TLS 1.3 suites they name (none named: no TLS 1.3). An entry that is a
+    /// single word OpenSSL does not know is an error (a typo), not a warning.
+    List(Vec<String>),
 }
 
 /// Whether an endpoint with `ca_certificates` insists on a client certificate.
@@ -64,8 +83,8 @@ pub struct TlsClientSettings {
     pub client_certificate: Option<(PathBuf, PathBuf)>,
     /// The oldest TLS version offered.
     pub min_version: TlsVersion,
-    /// The cipher suites offered, by name; `None`: every suite the provider has.
-    pub ciphers: Option<Vec<String>>,
+    /// The cipher suites offered ([`Ciphers`]); `None`: every suite the provider has.
+    pub ciphers: Option<Ciphers>,
 }
 
 impl TlsSettings {
@@ -102,6 +121,18 @@ impl TlsClientSettings {
             min_version: TlsVersion::V1_2,
             ciphers: None,
         }
+    }
+}
+
+impl From<Vec<String>> for Ciphers {
+    fn from(names: Vec<String>) -> Self {
+        Ciphers::List(names)
+    }
+}
+
+impl From<&str> for Ciphers {
+    fn from(text: &str) -> Self {
+        Ciphers::OpenSsl(text.to_owned())
     }
 }
 

@@ -88,7 +88,8 @@ impl ClientSide {
     }
 
     pub fn ciphers(mut self, names: &[&str]) -> ClientSide {
-        self.settings.ciphers = Some(names.iter().map(|s| (*s).to_owned()).collect());
+        let names: Vec<String> = names.iter().map(|s| (*s).to_owned()).collect();
+        self.settings.ciphers = Some(names.into());
         self
     }
 }
