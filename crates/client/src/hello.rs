@@ -15,17 +15,26 @@ use crate::options::ConnectOptions;
 /// How long opening a session may take, from TCP connect to WELCOME.
 const JOIN_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A session the router has welcomed.
+/// A session the router has welcomed: the connection, with nothing of [`Client`](crate::Client)
+/// on top.
 #[derive(Debug)]
-pub(crate) struct Joined {
+pub struct Joined {
+    /// The transport connection, its handshake done.
     pub conn: Connection,
+    /// The codec of the connection's serializer.
     pub codec: Codec,
+    /// The session id the router gave in WELCOME.
     pub session: SessionId,
+    /// WELCOME's details.
     pub details: Dict,
 }
 
-/// Connects to `url` and joins `realm`.
-pub(crate) async fn join(
+/// Connects to `url` (`ws://`, `wss://`, `rs://`, `rss://` or `unix:`), does the transport's
+/// handshake (and TLS with `opts.tls`), and joins `realm`, answering CHALLENGEs with `opts`'
+/// credentials, within 10 seconds. [`Client::connect_with`](crate::Client::connect_with) starts
+/// from here; a tool that reads and writes frames itself (a load generator) takes the
+/// [`Joined`] session as it is.
+pub async fn join(
     url: &str,
     realm: &str,
     serializer: Serializer,

@@ -28,9 +28,12 @@
 //! - [`error`]: [`ClientError`], what can go wrong.
 //! - [`auth`]: [`Auth`], [`Credential`], [`CryptosignKey`]: authentication by ticket, WAMP-CRA,
 //!   cryptosign or TLS client certificate.
+//! - [`connect`]: the one connect path (URL, TCP or Unix socket, TLS, the framing's handshake);
+//!   [`join`] and [`Joined`]: that, then HELLO, authentication and WELCOME. Both public for tools
+//!   that read and write frames themselves (the load generator's bare sessions).
 //! - `state`, `driver`, `hello`, `link` (private): the state shared with the background task,
-//!   the task's reader and writer loops, the HELLO/WELCOME exchange, and the way handles send
-//!   on their own.
+//!   the task's reader and writer loops, the HELLO/WELCOME exchange (behind [`join`]), and the
+//!   way handles send on their own.
 //!
 //! Authenticating: name the methods to offer in [`ConnectOptions`].
 //!
@@ -70,6 +73,7 @@ pub use auth::{Auth, Credential, CryptosignKey, KeyError};
 pub use client::Client;
 pub use connect::connect;
 pub use error::ClientError;
+pub use hello::{Joined, join};
 pub use options::{ConnectOptions, MAX_MESSAGE_SIZE};
 pub use rawsocket::RsUrl;
 pub use rpc::{

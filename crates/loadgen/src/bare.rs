@@ -1,37 +1,28 @@
-//! Bare sessions: a connection of the transport (ws, wss, rs, rss or unix), HELLO and WELCOME,
-//! and nothing of the client's machinery on top. Idle sessions and lean subscribers use them.
+//! Bare sessions: the client crate's connect path (ws, wss, rs, rss or unix; HELLO and
+//! WELCOME) and nothing of the client's machinery on top. Idle sessions, lean publishers and
+//! subscribers, and the lean caller and callee use them.
 
 use bytes::Bytes;
-use crossway_client::{RsUrl, WsUrl};
-use crossway_protocol::{Codec, Dict, Message, Uri, Value};
-use crossway_transport::{
-    BoxedIo, Connection, Serializer, TlsConnector, connect_rawsocket, connect_tcp,
-    connect_websocket,
-};
+use crossway_client::ConnectOptions;
+use crossway_protocol::{Codec, Message};
+use crossway_transport::{Connection, Serializer};
+use futures_util::FutureExt;
+use futures_util::future::{Either, select};
 
-/// The longest message a bare session accepts.
-const MAX_MESSAGE: usize = 16 << 20;
-
-/// Connects to `url` and joins `realm`; gives the connection and its codec. `tls` is needed
-/// for `wss://` and `rss://`.
+/// Connects to `url` and joins `realm` by the client's own connect path
+/// ([`crossway_client::join`]: URL, TLS from `connect`, Unix sockets, handshake, HELLO);
+/// gives the connection and its codec.
 pub async fn join(
     url: &str,
     realm: &str,
     serializer: Serializer,
-    tls: Option<&TlsConnector>,
+    connect: &ConnectOptions,
 ) -> Result<(Connection, Codec), String> {
-    let mut conn = connect(url, serializer, tls).await?;
-    let codec = Codec::from_name(serializer.name()).ok_or("no codec for the serializer")?;
-    let hello = Message::Hello {
-        realm: Uri::new(realm),
-        details: hello_details(),
-    };
-    send(&mut conn, codec, &hello).await?;
-    match recv(&mut conn, codec).await? {
-        Message::Welcome { .. } => Ok((conn, codec)),
-        Message::Abort { reason, .. } => Err(format!("the router refused the session: {reason}")),
-        other => Err(format!("expected WELCOME, got {}", other.name())),
-    }
+    // Boxed: the handshakes make a large future, too large for a task's stack in debug builds.
+    let joined = Box::pin(crossway_client::join(url, realm, serializer, connect))
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((joined.conn, joined.codec))
 }
 
 /// Encodes `msg`, sends it and flushes.
@@ -53,77 +44,30 @@ pub async fn recv(conn: &mut Connection, codec: Codec) -> Result<Message, String
     }
 }
 
-/// Opens the transport connection for `url`.
-async fn connect(
-    url: &str,
-    serializer: Serializer,
-    tls: Option<&TlsConnector>,
-) -> Result<Connection, String> {
-    let secure = |on: bool| match (on, tls) {
-        (false, _) => Ok(None),
-        (true, Some(connector)) => Ok(Some(connector)),
-        (true, None) => Err(format!("{url}: TLS needs --tls-ca")),
-    };
-    if RsUrl::is_rawsocket(url) {
-        let io = match RsUrl::parse(url).map_err(|e| e.to_string())? {
-            RsUrl::Tcp { host_port, tls } => {
-                let connector = secure(tls)?;
-                let io = connect_tcp(&host_port).await.map_err(|e| e.to_string())?;
-                let host = host_port.rsplit_once(':').map_or("", |(h, _)| h);
-                handshake(io, connector, host).await?
-            }
-            RsUrl::Unix(path) => connect_unix(&path).await?,
-        };
-        return connect_rawsocket(io, serializer, MAX_MESSAGE)
-            .await
-            .map_err(|e| e.to_string());
-    }
-    let target = WsUrl::parse(url).map_err(|e| e.to_string())?;
-    let connector = secure(target.tls)?;
-    let io = connect_tcp(&target.host_port)
-        .await
-        .map_err(|e| e.to_string())?;
-    let io = handshake(io, connector, target.host()).await?;
-    connect_websocket(io, url, &[serializer], MAX_MESSAGE)
-        .await
-        .map_err(|e| e.to_string())
-}
-
-/// The TLS handshake for `host`, if there is a connector.
-async fn handshake(
-    io: BoxedIo,
-    connector: Option<&TlsConnector>,
-    host: &str,
-) -> Result<BoxedIo, String> {
-    match connector {
-        Some(c) => Ok(c.connect(io, host).await.map_err(|e| e.to_string())?.io),
-        None => Ok(io),
+/// The next frame, or `None` once the session has ended (or failed) or `stop` is closed.
+pub async fn recv_unless(
+    conn: &mut Connection,
+    stop: &async_channel::Receiver<()>,
+) -> Result<Option<Bytes>, String> {
+    let recv = std::pin::pin!(conn.reader.recv());
+    let stopped = std::pin::pin!(stop.recv());
+    match select(recv, stopped).await {
+        Either::Left((frame, _)) => frame.map_err(|e| e.to_string()),
+        Either::Right(_) => Ok(None),
     }
 }
 
-/// Connects to a Unix domain socket.
-#[cfg(unix)]
-async fn connect_unix(path: &std::path::Path) -> Result<BoxedIo, String> {
-    crossway_transport::connect_unix(path)
-        .await
-        .map_err(|e| format!("unix:{}: {e}", path.display()))
-}
-
-/// Unix domain sockets exist only on Unix.
-#[cfg(not(unix))]
-async fn connect_unix(path: &std::path::Path) -> Result<BoxedIo, String> {
-    Err(format!(
-        "unix:{}: not available on this platform",
-        path.display()
-    ))
-}
-
-/// HELLO details announcing the publisher and subscriber roles.
-fn hello_details() -> Dict {
-    let mut roles = Dict::new();
-    roles.insert("publisher".to_owned(), Value::Map(Dict::new()));
-    roles.insert("subscriber".to_owned(), Value::Map(Dict::new()));
-    let mut details = Dict::new();
-    details.insert("roles".to_owned(), Value::Map(roles));
-    details
+/// As [`recv_unless`], but first writes what is queued if no frame has arrived yet: a client
+/// answering frames (a callee, a caller keeping its window full) queues its answers while
+/// frames keep coming, and writes them in one go when it would otherwise wait.
+pub async fn recv_flushing(
+    conn: &mut Connection,
+    stop: &async_channel::Receiver<()>,
+) -> Result<Option<Bytes>, String> {
+    // Receiving is cancel-safe: a poll that finds nothing loses nothing.
+    if let Some(ready) = conn.reader.recv().now_or_never() {
+        return ready.map_err(|e| e.to_string());
+    }
+    conn.writer.flush().await.map_err(|e| e.to_string())?;
+    recv_unless(conn, stop).await
 }

@@ -30,7 +30,8 @@ pub enum LoadError {
         #[source]
         source: Box<ClientError>,
     },
-    /// A lean subscriber could not connect, join or subscribe.
+    /// A lean subscriber could not connect, join or subscribe (or connect and subscribe, for
+    /// NATS and MQTT).
     #[error("cannot start lean subscriber {index} on {url}: {reason}")]
     Lean {
         /// Which one (from 0).
@@ -49,9 +50,19 @@ pub enum LoadError {
         #[source]
         source: Box<ClientError>,
     },
-    /// A lean publisher failed while publishing.
+    /// A lean publisher could not connect, or failed while publishing.
     #[error("lean publisher {index} failed: {reason}")]
     LeanPublish {
+        /// Which one (from 0).
+        index: usize,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The lean callee or a lean caller of an RPC run could not connect, join or register.
+    #[error("cannot start the {role} {index}: {reason}")]
+    Rpc {
+        /// `callee` or `caller`.
+        role: &'static str,
         /// Which one (from 0).
         index: usize,
         /// What went wrong.

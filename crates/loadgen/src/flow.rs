@@ -70,6 +70,34 @@ impl Flow {
         self.subscribers.get(i).cloned()
     }
 
+    /// Admits one more publication if that needs no wait, and says whether it did. A publisher
+    /// that gathers publications before writing them (a lean one) asks this first, and writes
+    /// what it has gathered before it calls [`Flow::admit`]: a publication that is counted but
+    /// still in its buffer would hold up the subscribers it waits for.
+    pub fn try_admit(&self) -> bool {
+        if self.window == 0 {
+            self.published.fetch_add(1, Ordering::Relaxed);
+            return true;
+        }
+        let mut n = self.published.load(Ordering::Relaxed);
+        loop {
+            let next = n + 1;
+            let need = next.saturating_sub(self.window);
+            if need > 0 && self.low.load(Ordering::Relaxed) < need {
+                return false;
+            }
+            match self.published.compare_exchange_weak(
+                n,
+                next,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return true,
+                Err(now) => n = now,
+            }
+        }
+    }
+
     /// Before publishing one more: waits until every subscriber is within the window. Gives
     /// whether it had to wait.
     pub async fn admit(&self) -> bool {
@@ -176,6 +204,32 @@ mod tests {
         assert_eq!(fifth.as_mut().poll(&mut cx), Poll::Ready(true));
         // Then there is room again.
         assert_eq!(flow.admit().now_or_never(), Some(false));
+    }
+
+    #[test]
+    fn trying_admits_only_what_needs_no_wait() {
+        let flow = Flow::new(4, 1, 1);
+        let a = flow.progress(0).unwrap();
+        for _ in 0..4 {
+            assert!(flow.try_admit());
+        }
+        // The fifth would wait: refused, and not counted.
+        assert!(!flow.try_admit());
+        assert!(!flow.try_admit());
+        // Waiting admits it once the subscriber is half a window behind (3 of 5).
+        let waker = futures_util::task::noop_waker();
+        let mut cx = Context::from_waker(&waker);
+        let mut fifth = Box::pin(flow.admit());
+        assert!(fifth.as_mut().poll(&mut cx).is_pending());
+        for _ in 0..3 {
+            a.count();
+        }
+        assert_eq!(fifth.as_mut().poll(&mut cx), Poll::Ready(true));
+        // Subscribers at 3, 5 counted: two more fit in the window of 4.
+        assert!(flow.try_admit());
+        assert!(flow.try_admit());
+        assert!(!flow.try_admit());
+        assert!(Flow::new(0, 1, 1).try_admit());
     }
 
     #[test]

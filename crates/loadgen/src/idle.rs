@@ -3,8 +3,10 @@
 //!
 //! These sessions are bare (see [`bare`]: the transport's handshakes, HELLO,
 //! WELCOME, then nothing), not [`Client`](crossway_client::Client)s: a client keeps queues of its
-//! own, and tens of thousands of them would measure the generator rather than the router.
+//! own, and tens of thousands of them would measure the generator rather than the router. For a
+//! NATS server or an MQTT broker they are connections after CONNECT.
 
+use crossway_client::ConnectOptions;
 use std::time::{Duration, Instant};
 
 use crossway_transport::rt;
@@ -15,7 +17,10 @@ use serde::Serialize;
 use crate::bare;
 use crate::cpu;
 use crate::error::LoadError;
+use crate::mqtt;
+use crate::nats;
 use crate::options::Options;
+use crate::protocol::Protocol;
 
 /// How long one session may take to join.
 const JOIN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -42,11 +47,11 @@ pub struct IdleReport {
 }
 
 /// Opens `count` sessions over the comma-separated `--url`s (round robin: more than one
-/// listening port gets past the ephemeral ports of one address pair), holds them, and measures
-/// the router's memory.
+/// listening port gets past the ephemeral ports of one address pair; each URL's scheme names its
+/// protocol), holds them, and measures the router's memory.
 pub async fn run_idle(opts: &Options, count: usize) -> Result<IdleReport, LoadError> {
     let urls: Vec<&str> = opts.url.split(',').map(str::trim).collect();
-    let tls = opts.tls_connector()?;
+    let connect = &opts.connect_options();
     let rss_before = opts.router_pid.and_then(cpu::process_rss_kib);
     let started = Instant::now();
     let mut held = Vec::with_capacity(count);
@@ -54,15 +59,12 @@ pub async fn run_idle(opts: &Options, count: usize) -> Result<IdleReport, LoadEr
     let mut joins = stream::iter(0..count)
         .map(|i| {
             let url = urls.get(i % urls.len()).copied().unwrap_or_default();
-            rt::timeout(
-                JOIN_TIMEOUT,
-                bare::join(url, &opts.realm, opts.serializer, tls.as_ref()),
-            )
+            rt::timeout(JOIN_TIMEOUT, open(opts, url, connect))
         })
         .buffer_unordered(opts.connect_concurrency);
     while let Some(joined) = joins.next().await {
         match joined {
-            Ok(Ok((conn, _))) => held.push(conn),
+            Ok(Ok(session)) => held.push(session),
             Ok(Err(e)) => {
                 first_error.get_or_insert(e);
             }
@@ -92,6 +94,25 @@ pub async fn run_idle(opts: &Options, count: usize) -> Result<IdleReport, LoadEr
     };
     drop(held);
     Ok(report)
+}
+
+/// One idle session at `url`, whose protocol its scheme names: a joined WAMP session, a NATS
+/// connection after CONNECT, an MQTT one after CONNACK. Held only to be dropped.
+async fn open(
+    opts: &Options,
+    url: &str,
+    connect: &ConnectOptions,
+) -> Result<Box<dyn Send>, String> {
+    let protocol = Protocol::of_url(url);
+    Ok(match protocol {
+        Protocol::Wamp => Box::new(
+            bare::join(url, &opts.realm, opts.serializer, connect)
+                .await?
+                .0,
+        ),
+        Protocol::Nats => Box::new(nats::connect(&protocol.host_port(url)?, &opts.topic).await?),
+        Protocol::Mqtt => Box::new(mqtt::connect(&protocol.host_port(url)?, &opts.topic).await?),
+    })
 }
 
 impl std::fmt::Display for IdleReport {

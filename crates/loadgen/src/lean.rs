@@ -1,222 +1,155 @@
-//! Lean subscribers: bare sessions that count EVENT frames without decoding most of them.
-//!
-//! Decoding a small JSON EVENT costs about a third of a microsecond, so a generator that
-//! decodes every delivery on its one core tops out near a million deliveries per second, below
-//! what a fast router sends. A lean subscriber recognises an EVENT by its first octets, counts
-//! it, and decodes one in `--sample` (for latency) plus every frame that may be an end marker
-//! (its arguments start with the string `"end"`, which a stamped publication's never do). The
-//! count is exact; latency comes from the decoded sample.
+//! Lean clients of every protocol behind one face: [`LeanSubscriber`] counts deliveries into a
+//! [`Tally`], [`LeanPublisher`] gathers stamped publications and writes them in batches, then
+//! ends with a marker the server confirms. WAMP's are bare sessions ([`BareSubscriber`],
+//! [`BarePublisher`]); NATS's and MQTT's are [`StreamClient`]s.
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use crossway_client::ConnectOptions;
+use std::time::Duration;
 
-use crossway_protocol::{Codec, Dict, Message, RequestId, SubscriptionId, Uri};
-use crossway_transport::{Connection, Serializer, TlsConnector, rt};
-use futures_util::future::{Either, select};
+use crossway_transport::rt;
 
-use crate::bare;
-use crate::flow::Flow;
-use crate::pacing::Clock;
-use crate::payload::Received;
+use crate::bare_publisher::BarePublisher;
+use crate::bare_subscriber::BareSubscriber;
+use crate::mqtt::{self, Mqtt};
+use crate::nats::{self, Nats};
+use crate::options::Options;
+use crate::payload::Payload;
+use crate::protocol::Protocol;
+use crate::stream_client::{REPLY_TIMEOUT, StreamClient};
 use crate::subscriber::SubscriberStats;
+use crate::tally::Tally;
 
-/// How long closing the connection may take once the subscriber is done.
+/// How long closing a publisher may take.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
-/// How far into a frame an end marker's `"end"` can be: past the message type, two ids and
-/// empty details.
-const MARKER_WINDOW: usize = 96;
 
-/// A joined, subscribed bare session.
-pub struct LeanSubscriber {
-    conn: Connection,
-    codec: Codec,
-    subscription: SubscriptionId,
+/// A connected, subscribed lean subscriber.
+#[derive(Debug)]
+pub enum LeanSubscriber {
+    /// A bare WAMP session.
+    Wamp(BareSubscriber),
+    /// A NATS connection.
+    Nats(StreamClient<Nats>),
+    /// An MQTT connection.
+    Mqtt(StreamClient<Mqtt>),
 }
 
-/// What one lean subscriber is told.
-#[derive(Debug, Clone)]
-pub struct LeanPlan {
-    /// Its index among the subscribers.
-    pub index: usize,
-    /// The run's clock.
-    pub clock: Clock,
-    /// End markers to wait for.
-    pub publishers: usize,
-    /// Whether it records latency.
-    pub record: bool,
-    /// Decode one EVENT in this many.
-    pub sample: u64,
-    /// The unpaced window.
-    pub flow: Arc<Flow>,
+/// A connected lean publisher.
+#[derive(Debug)]
+pub enum LeanPublisher {
+    /// A bare WAMP session.
+    Wamp(BarePublisher),
+    /// A NATS connection.
+    Nats(StreamClient<Nats>),
+    /// An MQTT connection.
+    Mqtt(StreamClient<Mqtt>),
 }
 
 impl LeanSubscriber {
-    /// Connects, joins `realm` and subscribes to `topic`.
+    /// Connects to `--url` with `--protocol` and subscribes to `--topic` (`tls` for `wss://`
+    /// and `rss://`).
     pub async fn subscribe(
-        url: &str,
-        realm: &str,
-        serializer: Serializer,
-        tls: Option<&TlsConnector>,
-        topic: &str,
+        opts: &Options,
+        connect: &ConnectOptions,
     ) -> Result<LeanSubscriber, String> {
-        let (mut conn, codec) = bare::join(url, realm, serializer, tls).await?;
-        let subscribe = Message::Subscribe {
-            request: RequestId(1),
-            options: Dict::new(),
-            topic: Uri::new(topic),
-        };
-        bare::send(&mut conn, codec, &subscribe).await?;
-        match bare::recv(&mut conn, codec).await? {
-            Message::Subscribed { subscription, .. } => Ok(LeanSubscriber {
-                conn,
-                codec,
-                subscription,
-            }),
-            other => Err(format!("expected SUBSCRIBED, got {}", other.name())),
-        }
+        let topic = &opts.topic;
+        Ok(match opts.protocol() {
+            Protocol::Wamp => LeanSubscriber::Wamp(
+                BareSubscriber::subscribe(&opts.url, &opts.realm, opts.serializer, connect, topic)
+                    .await?,
+            ),
+            Protocol::Nats => {
+                LeanSubscriber::Nats(nats::subscribe(&host_port(opts)?, topic).await?)
+            }
+            Protocol::Mqtt => {
+                LeanSubscriber::Mqtt(mqtt::subscribe(&host_port(opts)?, topic).await?)
+            }
+        })
     }
 
-    /// Receives until every publisher's end marker has arrived, the session ends, or `stop`
+    /// Receives until every publisher's end marker has arrived, the connection ends, or `stop`
     /// is closed.
-    pub async fn receive(
-        mut self,
-        plan: LeanPlan,
-        stop: async_channel::Receiver<()>,
-    ) -> SubscriberStats {
-        let mut stats = SubscriberStats::new(plan.record);
-        let progress = plan.flow.progress(plan.index);
-        let sample = plan.sample.max(1);
-        let mut events = 0u64;
-        while stats.markers < plan.publishers as u64 {
-            let frame = {
-                let recv = std::pin::pin!(self.conn.reader.recv());
-                let stopped = std::pin::pin!(stop.recv());
-                match select(recv, stopped).await {
-                    Either::Left((Ok(Some(frame)), _)) => frame,
-                    _ => break,
-                }
-            };
-            if !is_event(self.codec, &frame) {
-                match self.codec.decode(&frame) {
-                    Ok(Message::Goodbye { .. } | Message::Abort { .. }) | Err(_) => break,
-                    Ok(_) => stats.foreign += 1,
-                }
-                continue;
-            }
-            let marker = may_be_marker(self.codec, &frame);
-            if !marker {
-                events += 1;
-            }
-            if !marker && !events.is_multiple_of(sample) {
-                stats.count_unsampled();
-                if let Some(p) = &progress {
-                    p.count();
-                }
-                continue;
-            }
-            let at = Instant::now();
-            let what = match self.codec.decode_bytes(frame) {
-                Ok(Message::Event {
-                    subscription,
-                    payload,
-                    ..
-                }) if subscription == self.subscription => {
-                    Received::classify(payload.args().ok().flatten().as_ref())
-                }
-                _ => Received::Other,
-            };
-            if let (Received::Stamped(_), Some(p)) = (what, &progress) {
-                p.count();
-            }
-            stats.receive(&plan.clock, what, at);
+    pub async fn receive(self, tally: Tally, stop: async_channel::Receiver<()>) -> SubscriberStats {
+        match self {
+            LeanSubscriber::Wamp(s) => s.receive(tally, stop).await,
+            LeanSubscriber::Nats(s) => s.receive(tally, stop).await,
+            LeanSubscriber::Mqtt(s) => s.receive(tally, stop).await,
         }
-        plan.flow.release(plan.index);
-        let _ = rt::timeout(CLOSE_TIMEOUT, self.conn.writer.close()).await;
-        stats
     }
 }
 
-/// Whether `frame` is an EVENT, from its first octets: `[36,` in JSON; an array, then 36, in
-/// CBOR (`0x18 0x24`) and MessagePack (`0x24`).
-pub fn is_event(codec: Codec, frame: &[u8]) -> bool {
-    match codec {
-        Codec::Json => frame.starts_with(b"[36,"),
-        Codec::Cbor => matches!(frame, [0x80..=0x97, 0x18, 0x24, ..]),
-        Codec::MsgPack => matches!(frame, [0x90..=0x9f, 0x24, ..]),
+impl LeanPublisher {
+    /// Connects to `--url` with `--protocol`, to publish to `--topic`.
+    pub async fn connect(
+        opts: &Options,
+        connect: &ConnectOptions,
+    ) -> Result<LeanPublisher, String> {
+        let topic = &opts.topic;
+        Ok(match opts.protocol() {
+            Protocol::Wamp => LeanPublisher::Wamp(
+                BarePublisher::connect(&opts.url, &opts.realm, opts.serializer, connect, topic)
+                    .await?,
+            ),
+            Protocol::Nats => LeanPublisher::Nats(nats::connect(&host_port(opts)?, topic).await?),
+            Protocol::Mqtt => LeanPublisher::Mqtt(mqtt::connect(&host_port(opts)?, topic).await?),
+        })
     }
-}
 
-/// Whether an EVENT frame may carry an end marker: the string `end` near its start (a stamped
-/// publication's first argument is an integer, so this only rarely matches one by chance, and
-/// such a frame is simply decoded).
-pub fn may_be_marker(codec: Codec, frame: &[u8]) -> bool {
-    let needle: &[u8] = match codec {
-        Codec::Json => b"\"end\"",
-        Codec::Cbor => &[0x63, b'e', b'n', b'd'],
-        Codec::MsgPack => &[0xa3, b'e', b'n', b'd'],
-    };
-    let head = frame.get(..MARKER_WINDOW.min(frame.len())).unwrap_or(frame);
-    // The first octet first: comparing every window whole made this 40% of a lean
-    // subscriber's time.
-    head.windows(needle.len())
-        .any(|w| w.first() == needle.first() && w == needle)
-}
-
-impl std::fmt::Debug for LeanSubscriber {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LeanSubscriber")
-            .field("codec", &self.codec)
-            .field("subscription", &self.subscription)
-            .finish()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::payload::Payload;
-    use crossway_protocol::PublicationId;
-
-    fn event(args: Vec<crossway_protocol::Value>) -> Message {
-        Message::Event {
-            subscription: SubscriptionId(9_007_199_254_740_992),
-            publication: PublicationId(9_007_199_254_740_991),
-            details: Dict::new(),
-            payload: crossway_protocol::Payload::new(Some(args), None),
+    /// Gathers one publication stamped `stamp_ns`; what is gathered is written once there is
+    /// enough of it.
+    pub async fn queue(&mut self, payload: &Payload, stamp_ns: u64) -> Result<(), String> {
+        match self {
+            LeanPublisher::Wamp(p) => p.queue(payload.args(stamp_ns)).await,
+            LeanPublisher::Nats(p) => p.queue(payload, stamp_ns).await,
+            LeanPublisher::Mqtt(p) => p.queue(payload, stamp_ns).await,
         }
     }
 
-    #[test]
-    fn events_are_recognised_by_their_first_octets() {
-        for codec in Codec::ALL {
-            let ev = codec.encode(&event(Payload::new(64).args(7))).unwrap();
-            assert!(is_event(codec, &ev), "{codec}");
-            let published = Message::Published {
-                request: RequestId(36),
-                publication: PublicationId(36),
-            };
-            assert!(
-                !is_event(codec, &codec.encode(&published).unwrap()),
-                "{codec}"
-            );
-            let bye = Message::goodbye("wamp.close.normal");
-            assert!(!is_event(codec, &codec.encode(&bye).unwrap()), "{codec}");
+    /// Writes everything gathered.
+    pub async fn flush(&mut self) -> Result<(), String> {
+        match self {
+            LeanPublisher::Wamp(p) => p.flush().await,
+            LeanPublisher::Nats(p) => p.flush().await,
+            LeanPublisher::Mqtt(p) => p.flush().await,
         }
     }
 
-    #[test]
-    fn end_markers_are_always_spotted_and_stamped_events_are_not() {
-        for codec in Codec::ALL {
-            let marker = codec
-                .encode(&event(Payload::end_marker(9, u64::MAX >> 11)))
-                .unwrap();
-            assert!(may_be_marker(codec, &marker), "{codec}");
-            for stamp in [0, 1, 1 << 40, u64::MAX >> 1] {
-                let ev = codec
-                    .encode(&event(Payload::new(4096).args(stamp)))
-                    .unwrap();
-                assert!(!may_be_marker(codec, &ev), "{codec} {stamp}");
+    /// Publishes one publication stamped `stamp_ns` at once.
+    pub async fn publish_now(&mut self, payload: &Payload, stamp_ns: u64) -> Result<(), String> {
+        self.queue(payload, stamp_ns).await?;
+        self.flush().await
+    }
+
+    /// Publishes the end marker of `publisher` after `sent` publications and waits (at most
+    /// [`REPLY_TIMEOUT`]) until the server has handled it, and so everything before it.
+    pub async fn finish(&mut self, publisher: usize, sent: u64) -> Result<(), String> {
+        let finishing = async {
+            match self {
+                LeanPublisher::Wamp(p) => {
+                    p.publish_acknowledged(Payload::end_marker(publisher, sent))
+                        .await
+                }
+                LeanPublisher::Nats(p) => p.finish(publisher, sent).await,
+                LeanPublisher::Mqtt(p) => p.finish(publisher, sent).await,
             }
+        };
+        rt::timeout(REPLY_TIMEOUT, finishing)
+            .await
+            .map_err(|_| format!("the end marker was not confirmed within {REPLY_TIMEOUT:?}"))?
+    }
+
+    /// Closes the connection (best effort, bounded).
+    pub async fn close(self) {
+        match self {
+            LeanPublisher::Wamp(p) => {
+                let _ = rt::timeout(CLOSE_TIMEOUT, p.close()).await;
+            }
+            LeanPublisher::Nats(p) => p.close().await,
+            LeanPublisher::Mqtt(p) => p.close().await,
         }
     }
+}
+
+/// The `host:port` of a NATS or MQTT `--url`.
+fn host_port(opts: &Options) -> Result<String, String> {
+    opts.protocol().host_port(&opts.url)
 }

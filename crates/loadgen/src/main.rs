@@ -1,12 +1,16 @@
-//! The `crossway-loadgen` command: runs the load, prints one summary line per run (and the
-//! medians), writes JSON with `--json`.
+//! The `crossway-loadgen` command: runs the load (publish/subscribe, RPC with `--rpc`, or idle
+//! sessions with `--idle`), prints one summary line per run (and the medians), writes JSON with
+//! `--json`.
 
+use std::fmt::Display;
 use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Parser;
 use crossway_loadgen::idle::run_idle;
-use crossway_loadgen::{LoadError, Options, Results, run_all};
+use crossway_loadgen::rpc::run_rpc_all;
+use crossway_loadgen::rpc_report::CallReport;
+use crossway_loadgen::{LoadError, Options, run_all};
 use crossway_transport::rt;
 use serde::Serialize;
 use tracing_subscriber::EnvFilter;
@@ -22,55 +26,87 @@ fn main() -> ExitCode {
     if let Some(count) = opts.idle {
         return idle(&opts, count);
     }
+    if opts.rpc {
+        return match rt::block_on(run_rpc_all(&opts, |report| println!("{report}"))) {
+            Ok(results) => {
+                let exact = results.runs.iter().all(CallReport::exact);
+                let why = "a run lost, repeated or failed calls, or answered none";
+                finish(
+                    &opts,
+                    &results,
+                    results.runs.len(),
+                    &results.median,
+                    exact,
+                    why,
+                )
+            }
+            Err(e) => failed(&e),
+        };
+    }
     match rt::block_on(run_all(&opts, |report| println!("{report}"))) {
-        Ok(results) => finish(&opts, &results),
-        Err(e) => {
-            eprintln!("crossway-loadgen: {}", chain(&e));
-            ExitCode::FAILURE
+        Ok(results) => {
+            let complete = results.runs.iter().all(|r| r.delivered > 0 && r.lost == 0);
+            let why = "a run lost deliveries or delivered nothing";
+            finish(
+                &opts,
+                &results,
+                results.runs.len(),
+                &results.median,
+                complete,
+                why,
+            )
         }
+        Err(e) => failed(&e),
     }
 }
 
-/// Prints the medians, writes the JSON, and decides the exit status.
-fn finish(opts: &Options, results: &Results) -> ExitCode {
-    if results.runs.len() > 1 {
-        println!("{}", results.median);
+/// Prints the medians (of more than one run), writes the JSON, and decides the exit status:
+/// with `--check`, failure unless `complete` (else `why`).
+fn finish(
+    opts: &Options,
+    results: &impl Serialize,
+    runs: usize,
+    median: &impl Display,
+    complete: bool,
+    why: &str,
+) -> ExitCode {
+    if runs > 1 {
+        println!("{median}");
     }
     if let Some(path) = &opts.json
         && let Err(e) = write_json(path, results)
     {
-        eprintln!("crossway-loadgen: {}", chain(&e));
-        return ExitCode::FAILURE;
+        return failed(&e);
     }
-    let complete = results.runs.iter().all(|r| r.delivered > 0 && r.lost == 0);
     if opts.check && !complete {
-        eprintln!("crossway-loadgen: --check: a run lost deliveries or delivered nothing");
+        eprintln!("crossway-loadgen: --check: {why}");
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
+}
+
+/// Reports an error that stops the generator.
+fn failed(e: &LoadError) -> ExitCode {
+    eprintln!("crossway-loadgen: {}", chain(e));
+    ExitCode::FAILURE
 }
 
 /// The idle-sessions mode: prints and writes its report.
 fn idle(opts: &Options, count: usize) -> ExitCode {
     let report = match rt::block_on(run_idle(opts, count)) {
         Ok(report) => report,
-        Err(e) => {
-            eprintln!("crossway-loadgen: {}", chain(&e));
-            return ExitCode::FAILURE;
-        }
+        Err(e) => return failed(&e),
     };
     println!("{report}");
-    if let Some(path) = &opts.json
-        && let Err(e) = write_json(path, &report)
-    {
-        eprintln!("crossway-loadgen: {}", chain(&e));
-        return ExitCode::FAILURE;
-    }
-    if opts.check && report.held < report.wanted {
-        eprintln!("crossway-loadgen: --check: not every idle session joined");
-        return ExitCode::FAILURE;
-    }
-    ExitCode::SUCCESS
+    let complete = report.held == report.wanted;
+    finish(
+        opts,
+        &report,
+        1,
+        &"",
+        complete,
+        "not every idle session joined",
+    )
 }
 
 /// Writes `value` as pretty JSON to `path`.

@@ -5,11 +5,13 @@ use std::time::Duration;
 
 use clap::Parser;
 use crossway_client::ConnectOptions;
-use crossway_transport::{Serializer, TlsClientSettings, TlsConnector};
+use crossway_transport::{Serializer, TlsClientSettings};
 
 use crate::error::LoadError;
+use crate::protocol::Protocol;
 
-/// `crossway-loadgen`: P publishers and S subscribers on one topic of a WAMP router.
+/// `crossway-loadgen`: P publishers and S subscribers on one topic of a WAMP router (or a NATS
+/// server, or an MQTT broker), or C callers of one callee's procedure (`--rpc`).
 ///
 /// Every publisher and every subscriber is its own connection and session. Publishers publish
 /// as fast as the router takes it (the default) or at a fixed total `--rate`; each ends with an
@@ -20,9 +22,14 @@ use crate::error::LoadError;
 #[command(name = "crossway-loadgen", version, about, long_about = None)]
 pub struct Options {
     /// The router: ws://host:port/path, wss://..., rs://host:port, rss://host:port or
-    /// unix:/path/to.sock.
+    /// unix:/path/to.sock (WAMP); nats://host:port; mqtt://host:port.
     #[arg(long, default_value = "rs://127.0.0.1:8081")]
     pub url: String,
+    /// The protocol: wamp, nats (core publish/subscribe) or mqtt (3.1.1, QoS 0); by default the
+    /// URL's scheme says. NATS and MQTT clients are always lean (see --lean); their messages
+    /// carry the same list as WAMP's arguments, as JSON text.
+    #[arg(long, value_enum)]
+    pub protocol: Option<Protocol>,
     /// The realm to join.
     #[arg(long, default_value = "realm1")]
     pub realm: String,
@@ -91,12 +98,13 @@ pub struct Options {
     /// counts deliveries).
     #[arg(long, default_value_t = 100)]
     pub latency_subscribers: usize,
-    /// Lean subscribers: bare connections that count EVENT frames by their first octets and
-    /// decode only one in --sample (and any possible end marker), so that one generator core
-    /// can take millions of deliveries per second. Without it, subscribers are full Rust
-    /// clients that decode every event. In paced mode (--rate) the publishers are lean too:
-    /// bare sessions that the pacing thread writes to itself, so that no hand-over between the
-    /// generator's threads counts as latency (use --sample 1 to record every event).
+    /// Lean clients: subscribers are bare connections that count EVENT frames by their first
+    /// octets and decode only one in --sample (and any possible end marker), so that one
+    /// generator core can take millions of deliveries per second; publishers are bare sessions
+    /// that queue their PUBLISH frames and write them in batches, and in paced mode (--rate)
+    /// are written to by the pacing thread itself, so that no hand-over between the generator's
+    /// threads counts as latency (use --sample 1 to record every event). Without it, publishers
+    /// and subscribers are full Rust clients that decode every event.
     #[arg(long)]
     pub lean: bool,
     /// With --lean: decode (and record the latency of) one EVENT in this many per subscriber.
@@ -110,9 +118,24 @@ pub struct Options {
     /// memory per session (with --router-pid).
     #[arg(long)]
     pub idle: Option<usize>,
-    /// Exit with status 1 unless every run delivered everything it published (for CI).
+    /// Exit with status 1 unless every run delivered everything it published (for CI), or
+    /// with --rpc answered every call exactly once.
     #[arg(long)]
     pub check: bool,
+    /// Remote procedure calls instead of publish/subscribe: --callers lean callers call one
+    /// lean callee's --procedure, which answers with the call's own arguments. Calls per second
+    /// and router CPU per call; every call id must be answered exactly once.
+    #[arg(long)]
+    pub rpc: bool,
+    /// With --rpc: how many calling sessions.
+    #[arg(short = 'c', long, default_value_t = 1)]
+    pub callers: usize,
+    /// With --rpc: calls each caller keeps in flight (it sends another as each is answered).
+    #[arg(long, default_value_t = 64)]
+    pub in_flight: usize,
+    /// With --rpc: the procedure the callee registers and the callers call.
+    #[arg(long, default_value = "com.crossway.loadgen.echo")]
+    pub procedure: String,
 }
 
 /// How publications are timed.
@@ -131,6 +154,20 @@ pub enum Length {
     Duration(Duration),
     /// This many publications per publisher.
     Count(u64),
+}
+
+impl Length {
+    /// Whether a sender that started at `start_ns`, has sent `sent` and would send the next at
+    /// `now_ns` is done.
+    pub fn reached(&self, start_ns: u64, sent: u64, now_ns: u64) -> bool {
+        match *self {
+            Length::Count(n) => sent >= n,
+            Length::Duration(d) => {
+                let d = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+                now_ns >= start_ns.saturating_add(d)
+            }
+        }
+    }
 }
 
 impl Options {
@@ -160,7 +197,37 @@ impl Options {
         if self.connect_concurrency == 0 {
             return bad("--connect-concurrency must be at least 1");
         }
+        if let Some(p) = self.protocol
+            && p != Protocol::of_url(&self.url)
+        {
+            return Err(LoadError::Options(format!(
+                "--protocol {} does not go with --url {}",
+                p.name(),
+                self.url
+            )));
+        }
+        if self.rpc {
+            if self.protocol() != Protocol::Wamp {
+                return bad("--rpc is WAMP's: give a ws, wss, rs, rss or unix URL");
+            }
+            if self.callers == 0 || self.in_flight == 0 {
+                return bad("--callers and --in-flight must be at least 1");
+            }
+            if self.pace() != Pace::Unpaced {
+                return bad("--rpc runs are windowed (--in-flight), not paced: leave out --rate");
+            }
+        }
         Ok(())
+    }
+
+    /// The protocol: `--protocol`, or the one the URL's scheme names.
+    pub fn protocol(&self) -> Protocol {
+        self.protocol.unwrap_or_else(|| Protocol::of_url(&self.url))
+    }
+
+    /// Whether the clients are lean: `--lean`, and always for NATS and MQTT.
+    pub fn lean(&self) -> bool {
+        self.lean || self.protocol() != Protocol::Wamp
     }
 
     /// Paced or not.
@@ -191,18 +258,8 @@ impl Options {
         ConnectOptions::with_tls(tls)
     }
 
-    /// A TLS connector for bare sessions, when a CA file is given.
-    pub fn tls_connector(&self) -> Result<Option<TlsConnector>, LoadError> {
-        let Some(tls) = self.connect_options().tls else {
-            return Ok(None);
-        };
-        TlsConnector::new(&tls).map(Some).map_err(|errors| {
-            let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
-            LoadError::Options(format!("TLS settings: {}", list.join("; ")))
-        })
-    }
-
-    /// The framing and security named by the URL's scheme: `ws`, `wss`, `rs`, `rss`, `unix`.
+    /// The framing and security named by the URL's scheme: `ws`, `wss`, `rs`, `rss`, `unix`;
+    /// `tcp` for NATS and MQTT.
     pub fn transport_name(&self) -> &'static str {
         let lower = self.url.to_ascii_lowercase();
         [
@@ -211,6 +268,8 @@ impl Options {
             ("rss://", "rss"),
             ("rs://", "rs"),
             ("unix:", "unix"),
+            ("nats://", "tcp"),
+            ("mqtt://", "tcp"),
         ]
         .into_iter()
         .find(|(prefix, _)| lower.starts_with(prefix))
@@ -296,6 +355,44 @@ mod tests {
         assert!(unknown.is_err());
         let half_tls = Options::try_parse_from(["x", "--tls-cert", "c.pem"]);
         assert!(half_tls.is_err());
+    }
+
+    #[test]
+    fn the_protocol_comes_from_the_scheme_or_the_option_and_must_agree() {
+        let o = parse(&["--url", "nats://127.0.0.1:4222"]);
+        o.validate().unwrap();
+        assert_eq!(
+            (o.protocol(), o.lean(), o.transport_name()),
+            (Protocol::Nats, true, "tcp")
+        );
+        let o = parse(&["--url", "mqtt://h:1", "--protocol", "mqtt"]);
+        o.validate().unwrap();
+        assert_eq!(o.protocol(), Protocol::Mqtt);
+        assert!(!parse(&[]).lean());
+        assert_eq!(parse(&["--protocol", "wamp"]).protocol(), Protocol::Wamp);
+        for bad in [
+            &["--protocol", "nats"][..],
+            &["--url", "nats://h:1", "--protocol", "mqtt"],
+            &["--url", "mqtt://h:1", "--protocol", "wamp"],
+        ] {
+            assert!(parse(bad).validate().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn rpc_runs_are_wamp_and_windowed() {
+        let o = parse(&["--rpc", "-c", "10", "--in-flight", "32"]);
+        o.validate().unwrap();
+        assert_eq!((o.callers, o.in_flight), (10, 32));
+        assert_eq!(o.procedure, "com.crossway.loadgen.echo");
+        for bad in [
+            &["--rpc", "--url", "nats://h:1"][..],
+            &["--rpc", "-c", "0"],
+            &["--rpc", "--in-flight", "0"],
+            &["--rpc", "--rate", "100"],
+        ] {
+            assert!(parse(bad).validate().is_err(), "{bad:?}");
+        }
     }
 
     #[test]

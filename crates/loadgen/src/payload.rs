@@ -5,8 +5,15 @@
 //! ASCII bytes, the same size in every serializer. A publisher's last publication, sent with
 //! `acknowledge`, is `["end", publisher, sent]`: once a subscriber has it from every publisher, it
 //! has everything those publishers sent before (the router keeps each publisher's order).
+//!
+//! NATS and MQTT carry bytes, not arguments: there a message's body is the same list written as
+//! JSON text, `[stamp,"pad"]` or `["end",publisher,sent]`, so that a 64-byte payload is the same
+//! size on the wire in all three protocols.
+
+use std::io::Write;
 
 use crossway_protocol::{List, Value};
+use serde::de::IgnoredAny;
 
 /// The first argument of an end marker.
 const END: &str = "end";
@@ -54,6 +61,27 @@ impl Payload {
             Value::from_u64(sent),
         ]
     }
+
+    /// Replaces `out` with the body of one publication stamped `stamp_ns`: `[stamp,"pad"]` (the
+    /// padding is ASCII `x`, which JSON needs not escape).
+    pub fn write_body(&self, stamp_ns: u64, out: &mut Vec<u8>) {
+        out.clear();
+        // Writing to a Vec cannot fail.
+        let _ = write!(out, "[{stamp_ns},\"");
+        out.extend_from_slice(self.pad.as_bytes());
+        out.extend_from_slice(b"\"]");
+    }
+
+    /// Replaces `out` with the body of the end marker of `publisher`, after `sent` publications.
+    pub fn write_end_body(publisher: usize, sent: u64, out: &mut Vec<u8>) {
+        out.clear();
+        let _ = write!(out, "[\"{END}\",{publisher},{sent}]");
+    }
+}
+
+/// Whether a NATS or MQTT body may be an end marker (every one is; a stamped body never is).
+pub fn body_may_be_marker(body: &[u8]) -> bool {
+    body.starts_with(b"[\"")
 }
 
 impl Received {
@@ -74,6 +102,17 @@ impl Received {
             }
             Some(v) => v.as_u64().map_or(Received::Other, Received::Stamped),
             None => Received::Other,
+        }
+    }
+
+    /// Reads a NATS or MQTT body.
+    pub fn from_body(body: &[u8]) -> Received {
+        if let Ok((stamp, _)) = serde_json::from_slice::<(u64, IgnoredAny)>(body) {
+            return Received::Stamped(stamp);
+        }
+        match serde_json::from_slice::<(&str, u64, u64)>(body) {
+            Ok((END, publisher, sent)) => Received::End { publisher, sent },
+            _ => Received::Other,
         }
     }
 }
@@ -110,6 +149,35 @@ mod tests {
                 let args = payload.args().unwrap();
                 assert_eq!(Received::classify(args.as_ref()), want, "{codec}");
             }
+        }
+    }
+
+    #[test]
+    fn bodies_carry_the_same_list_as_json_text() {
+        let payload = Payload::new(64);
+        let mut body = Vec::new();
+        payload.write_body(123_456_789, &mut body);
+        assert_eq!(body.len(), "[123456789,\"\"]".len() + 64);
+        assert!(body.starts_with(b"[123456789,\"xxx"));
+        assert_eq!(Received::from_body(&body), Received::Stamped(123_456_789));
+        assert!(!body_may_be_marker(&body));
+        Payload::write_end_body(3, 1000, &mut body);
+        assert_eq!(body, b"[\"end\",3,1000]");
+        assert!(body_may_be_marker(&body));
+        let end = Received::End {
+            publisher: 3,
+            sent: 1000,
+        };
+        assert_eq!(Received::from_body(&body), end);
+        for other in [
+            &b""[..],
+            b"[]",
+            b"[\"end\"]",
+            b"[\"hi\",1,2]",
+            b"[-1,\"x\"]",
+            b"\xff",
+        ] {
+            assert_eq!(Received::from_body(other), Received::Other);
         }
     }
 

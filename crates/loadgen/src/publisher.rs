@@ -1,9 +1,10 @@
 //! The publishers' side of a run: unpaced (one task per publisher, as fast as the router takes
-//! it) or paced (one thread sending every publisher's publications on schedule, in turn; with
-//! `--lean` it writes to bare sessions itself).
+//! it, within the run's window) or paced (one thread sending every publisher's publications on
+//! schedule, in turn; with lean publishers it writes to their connections itself).
 //!
-//! Either way each publisher ends with an acknowledged end marker: its PUBLISHED arrives only
-//! after the router has handled every earlier publication of that session.
+//! Either way each publisher ends with an acknowledged end marker: its PUBLISHED (or the NATS
+//! PONG, or the MQTT PINGRESP that follows it) arrives only after the router has handled every
+//! earlier publication of that session.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -12,12 +13,11 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use crossway_client::{Client, ClientError};
-use crossway_protocol::{List, Uri};
 use crossway_transport::rt;
 
-use crate::bare_publisher::BarePublisher;
 use crate::error::LoadError;
 use crate::flow::Flow;
+use crate::lean::LeanPublisher;
 use crate::options::Length;
 use crate::pacing::{Clock, Schedule, wait_until};
 use crate::payload::Payload;
@@ -46,10 +46,7 @@ pub struct Plan {
 impl Plan {
     /// Whether a publisher that has sent `sent` and whose next send would be at `now_ns` is done.
     fn finished(&self, sent: u64, now_ns: u64) -> bool {
-        match self.length {
-            Length::Count(n) => sent >= n,
-            Length::Duration(d) => now_ns >= self.start_ns.saturating_add(nanos(d)),
-        }
+        self.length.reached(self.start_ns, sent, now_ns)
     }
 }
 
@@ -60,10 +57,7 @@ pub async fn publish_unpaced(
     index: usize,
     plan: Plan,
 ) -> Result<u64, LoadError> {
-    let fail = |source: ClientError| LoadError::Publish {
-        index,
-        source: Box::new(source),
-    };
+    let fail = |source: ClientError| client_failed(index, source);
     let mut sent = 0;
     loop {
         let mut now = plan.clock.now_ns();
@@ -89,46 +83,82 @@ pub async fn publish_unpaced(
     Ok(sent)
 }
 
+/// Publishes through a lean publisher as fast as the window lets it, gathering publications
+/// and writing them in batches (and always before it waits for the window), stamping each with
+/// the time it was queued; then the acknowledged end marker, and closes. Gives how many
+/// publications were sent before the marker.
+pub async fn publish_lean(
+    mut publisher: LeanPublisher,
+    index: usize,
+    plan: Plan,
+) -> Result<u64, LoadError> {
+    let fail = |reason: String| LoadError::LeanPublish { index, reason };
+    let mut sent = 0;
+    loop {
+        let mut now = plan.clock.now_ns();
+        if plan.finished(sent, now) {
+            break;
+        }
+        if !plan.flow.try_admit() {
+            // What is gathered is counted in the window: it must be on its way before waiting.
+            publisher.flush().await.map_err(fail)?;
+            plan.flow.admit().await;
+            now = plan.clock.now_ns();
+        }
+        publisher.queue(&plan.payload, now).await.map_err(fail)?;
+        sent += 1;
+        if sent % YIELD_EVERY == 0 {
+            YieldNow(false).await;
+        }
+    }
+    publisher.finish(index, sent).await.map_err(fail)?;
+    publisher.close().await;
+    Ok(sent)
+}
+
 /// One paced publisher's session: a full client, or a lean one that the pacing thread writes to
 /// itself.
+#[derive(Debug)]
 pub enum PacedPublisher {
     /// A full client (its writer task sends what the pacing thread queues).
     Client(Arc<Client>),
-    /// A bare session (`--lean`).
-    Bare(Box<BarePublisher>),
+    /// A lean publisher (`--lean`, and always for NATS and MQTT).
+    Lean(Box<LeanPublisher>),
 }
 
 impl PacedPublisher {
-    /// Publishes `args` on `topic`, blocking this thread until it is written (bare) or queued
-    /// (client); acknowledged if `ack`, then also until the router's PUBLISHED.
-    fn publish(
+    /// Publishes one publication stamped `due_ns`, blocking this thread until it is written
+    /// (lean) or queued (client).
+    fn send(
         &mut self,
         index: usize,
-        topic: &Uri,
-        args: List,
-        ack: bool,
+        payload: &Payload,
+        topic: &str,
+        due_ns: u64,
     ) -> Result<(), LoadError> {
         match self {
             PacedPublisher::Client(client) => {
-                let done = if ack {
-                    rt::block_on(client.publish_acknowledged(topic.as_str(), Some(args), None))
-                        .map(|_| ())
-                } else {
-                    rt::block_on(client.publish(topic.as_str(), Some(args), None))
-                };
-                done.map_err(|source| LoadError::Publish {
-                    index,
-                    source: Box::new(source),
-                })
+                rt::block_on(client.publish(topic, Some(payload.args(due_ns)), None))
+                    .map_err(|source| client_failed(index, source))
             }
-            PacedPublisher::Bare(bare) => {
-                let done = if ack {
-                    rt::block_on(bare.publish_acknowledged(topic, args))
-                } else {
-                    rt::block_on(bare.publish(topic, args))
-                };
-                done.map_err(|reason| LoadError::LeanPublish { index, reason })
-            }
+            PacedPublisher::Lean(lean) => rt::block_on(lean.publish_now(payload, due_ns))
+                .map_err(|reason| LoadError::LeanPublish { index, reason }),
+        }
+    }
+
+    /// Publishes the end marker after `sent` publications and blocks this thread until the
+    /// router has handled it.
+    fn finish(&mut self, index: usize, topic: &str, sent: u64) -> Result<(), LoadError> {
+        match self {
+            PacedPublisher::Client(client) => rt::block_on(client.publish_acknowledged(
+                topic,
+                Some(Payload::end_marker(index, sent)),
+                None,
+            ))
+            .map(|_| ())
+            .map_err(|source| client_failed(index, source)),
+            PacedPublisher::Lean(lean) => rt::block_on(lean.finish(index, sent))
+                .map_err(|reason| LoadError::LeanPublish { index, reason }),
         }
     }
 }
@@ -143,7 +173,6 @@ pub fn publish_paced(
     spin: Duration,
 ) -> Result<Vec<u64>, LoadError> {
     let schedule = Schedule::new(plan.start_ns, rate);
-    let topic = Uri::new(&plan.topic);
     let mut sent = vec![0u64; publishers.len()];
     let mut total = 0u64;
     'sending: loop {
@@ -153,25 +182,28 @@ pub fn publish_paced(
                 break 'sending;
             }
             wait_until(&plan.clock, due, spin);
-            publisher.publish(index, &topic, plan.payload.args(due), false)?;
+            publisher.send(index, &plan.payload, &plan.topic, due)?;
             *count += 1;
             total += 1;
         }
     }
     for (index, (publisher, count)) in publishers.iter_mut().zip(&sent).enumerate() {
-        publisher.publish(index, &topic, Payload::end_marker(index, *count), true)?;
+        publisher.finish(index, &plan.topic, *count)?;
     }
     for publisher in publishers {
-        if let PacedPublisher::Bare(bare) = publisher {
-            rt::block_on((*bare).close());
+        if let PacedPublisher::Lean(lean) = publisher {
+            rt::block_on((*lean).close());
         }
     }
     Ok(sent)
 }
 
-/// A duration in nanoseconds, saturating.
-fn nanos(d: Duration) -> u64 {
-    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+/// A full client's failure.
+fn client_failed(index: usize, source: ClientError) -> LoadError {
+    LoadError::Publish {
+        index,
+        source: Box::new(source),
+    }
 }
 
 /// Returns `Pending` once (after asking to be polled again), so that other tasks of the thread

@@ -5,6 +5,9 @@ use std::fmt;
 use hdrhistogram::Histogram;
 use serde::Serialize;
 
+use crate::meter::Usage;
+use crate::subscriber::new_histogram;
+
 /// What one run measured.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunReport {
@@ -12,7 +15,9 @@ pub struct RunReport {
     pub label: String,
     /// The run's number, from 1.
     pub run: usize,
-    /// `ws`, `wss`, `rs`, `rss` or `unix`.
+    /// `wamp`, `nats` or `mqtt`.
+    pub protocol: String,
+    /// `ws`, `wss`, `rs`, `rss` or `unix`; `tcp` for NATS and MQTT.
     pub transport: String,
     /// The router's URL.
     pub url: String,
@@ -114,29 +119,44 @@ impl Latency {
     }
 }
 
-impl Medians {
-    /// The medians of `runs` (at least one).
-    pub fn of(runs: &[RunReport]) -> Medians {
-        let lat: Vec<Latency> = runs.iter().filter_map(|r| r.latency_us).collect();
+impl Latency {
+    /// The percentiles of several histograms merged; `None` if they are all empty.
+    pub fn merged<'a>(histograms: impl Iterator<Item = &'a Histogram<u64>>) -> Option<Latency> {
+        let mut all = new_histogram()?;
+        for h in histograms {
+            if let Err(e) = all.add(h) {
+                tracing::warn!(error = %e, "cannot merge a latency histogram");
+            }
+        }
+        Latency::from_histogram(&all)
+    }
+
+    /// The median of each percentile over runs (samples summed); `None` for no runs.
+    pub fn median_of(runs: impl Iterator<Item = Latency>) -> Option<Latency> {
+        let lat: Vec<Latency> = runs.collect();
         let lat_median = |f: fn(&Latency) -> f64| median(lat.iter().map(f).collect());
-        let latency_us = (!lat.is_empty()).then(|| Latency {
+        (!lat.is_empty()).then(|| Latency {
             samples: lat.iter().map(|l| l.samples).sum(),
             p50: lat_median(|l| l.p50),
             p90: lat_median(|l| l.p90),
             p99: lat_median(|l| l.p99),
             p999: lat_median(|l| l.p999),
             max: lat_median(|l| l.max),
-        });
-        let cpu: Vec<f64> = runs
-            .iter()
-            .filter_map(|r| r.router_cpu_us_per_delivery)
-            .collect();
+        })
+    }
+}
+
+impl Medians {
+    /// The medians of `runs` (at least one).
+    pub fn of(runs: &[RunReport]) -> Medians {
         Medians {
             runs: runs.len(),
             deliveries_per_s: median(runs.iter().map(|r| r.deliveries_per_s).collect()),
             publications_per_s: median(runs.iter().map(|r| r.publications_per_s).collect()),
-            router_cpu_us_per_delivery: (!cpu.is_empty()).then(|| median(cpu)),
-            latency_us,
+            router_cpu_us_per_delivery: median_of_known(
+                runs.iter().map(|r| r.router_cpu_us_per_delivery),
+            ),
+            latency_us: Latency::median_of(runs.iter().filter_map(|r| r.latency_us)),
             lost: runs.iter().map(|r| r.lost).sum(),
         }
     }
@@ -152,11 +172,14 @@ impl fmt::Display for RunReport {
             Some(r) => format!("{} pub/s", group(r)),
             None => "unpaced".to_owned(),
         };
+        if self.protocol == "wamp" {
+            write!(f, "{}+{}", self.transport, self.serializer)?;
+        } else {
+            f.write_str(&self.protocol)?;
+        }
         write!(
             f,
-            "{}+{} {}->{} {} B {} run {}: {} deliveries/s ({} pub/s) over {:.2} s; lost {} of {}",
-            self.transport,
-            self.serializer,
+            " {}->{} {} B {} run {}: {} deliveries/s ({} pub/s) over {:.2} s; lost {} of {}",
             self.publishers,
             self.subscribers,
             self.payload,
@@ -169,35 +192,46 @@ impl fmt::Display for RunReport {
             self.expected,
         )?;
         write_latency(f, self.latency_us.as_ref())?;
-        match (self.router_cpu_us_per_delivery, self.router_cpu_s) {
-            (Some(per), Some(all)) => write!(
-                f,
-                "; router CPU {per:.3} µs/delivery ({:.0}% of a core)",
-                100.0 * all / self.seconds.max(1e-9)
-            )?,
-            (None, Some(all)) => write!(
-                f,
-                "; router CPU {:.0}% of a core",
-                100.0 * all / self.seconds.max(1e-9)
-            )?,
-            _ => {}
-        }
-        if let Some(cpu) = self.loadgen_cpu_s {
-            write!(
-                f,
-                "; loadgen CPU {:.0}%",
-                100.0 * cpu / self.seconds.max(1e-9)
-            )?;
-        }
-        if let Some(other) = self.other_cpu_s {
-            write!(
-                f,
-                "; other CPU {:.0}%",
-                100.0 * other / self.seconds.max(1e-9)
-            )?;
-        }
-        Ok(())
+        let usage = Usage {
+            router_cpu_s: self.router_cpu_s,
+            loadgen_cpu_s: self.loadgen_cpu_s,
+            other_cpu_s: self.other_cpu_s,
+        };
+        write_usage(
+            f,
+            &usage,
+            self.router_cpu_us_per_delivery,
+            "delivery",
+            self.seconds,
+        )
     }
+}
+
+/// `; router CPU .. µs/<unit> (..% of a core); loadgen CPU ..%; other CPU ..%`, as far as known.
+pub(crate) fn write_usage(
+    f: &mut fmt::Formatter<'_>,
+    usage: &Usage,
+    per_unit: Option<f64>,
+    unit: &str,
+    seconds: f64,
+) -> fmt::Result {
+    let share = |cpu: f64| 100.0 * cpu / seconds.max(1e-9);
+    match (per_unit, usage.router_cpu_s) {
+        (Some(per), Some(all)) => write!(
+            f,
+            "; router CPU {per:.3} µs/{unit} ({:.0}% of a core)",
+            share(all)
+        )?,
+        (None, Some(all)) => write!(f, "; router CPU {:.0}% of a core", share(all))?,
+        _ => {}
+    }
+    if let Some(cpu) = usage.loadgen_cpu_s {
+        write!(f, "; loadgen CPU {:.0}%", share(cpu))?;
+    }
+    if let Some(other) = usage.other_cpu_s {
+        write!(f, "; other CPU {:.0}%", share(other))?;
+    }
+    Ok(())
 }
 
 impl fmt::Display for Medians {
@@ -220,7 +254,7 @@ impl fmt::Display for Medians {
 }
 
 /// `; latency µs p50 .. max ..`, if there is any.
-fn write_latency(f: &mut fmt::Formatter<'_>, l: Option<&Latency>) -> fmt::Result {
+pub(crate) fn write_latency(f: &mut fmt::Formatter<'_>, l: Option<&Latency>) -> fmt::Result {
     match l {
         Some(l) => write!(
             f,
@@ -232,7 +266,7 @@ fn write_latency(f: &mut fmt::Formatter<'_>, l: Option<&Latency>) -> fmt::Result
 }
 
 /// The median (the mean of the middle two for an even count); 0 for none.
-fn median(mut v: Vec<f64>) -> f64 {
+pub(crate) fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     let n = v.len();
     match (v.get(n / 2), n % 2) {
@@ -242,8 +276,14 @@ fn median(mut v: Vec<f64>) -> f64 {
     }
 }
 
+/// The median of the values that are known; `None` if none is.
+pub(crate) fn median_of_known(values: impl Iterator<Item = Option<f64>>) -> Option<f64> {
+    let known: Vec<f64> = values.flatten().collect();
+    (!known.is_empty()).then(|| median(known))
+}
+
 /// A number rounded to an integer with thousands separators: `1,234,567`.
-fn group(x: f64) -> String {
+pub(crate) fn group(x: f64) -> String {
     let digits = format!("{:.0}", x.max(0.0));
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
@@ -263,6 +303,7 @@ mod tests {
         RunReport {
             label: "crossway".into(),
             run,
+            protocol: "wamp".into(),
             transport: "rs".into(),
             url: "rs://127.0.0.1:1".into(),
             serializer: "json".into(),
@@ -326,6 +367,13 @@ mod tests {
             "{line}"
         );
         assert!(line.contains("loadgen CPU 50%; other CPU 5%"), "{line}");
+        let mut nats = report(2, 1000.0, 1.0);
+        nats.protocol = "nats".into();
+        let line = nats.to_string();
+        assert!(
+            line.starts_with("crossway nats 1->10 64 B unpaced run 2:"),
+            "{line}"
+        );
     }
 
     #[test]

@@ -57,7 +57,7 @@ impl SubscriberStats {
                 let now = clock.ns_at(at);
                 self.last_ns = Some(now);
                 if let Some(h) = &mut self.latency {
-                    h.saturating_record(now.saturating_sub(stamp).clamp(1, MAX_LATENCY_NS));
+                    record_latency(h, now.saturating_sub(stamp));
                 }
             }
             Received::End { sent, .. } => {
@@ -100,6 +100,11 @@ pub async fn receive(
 /// A histogram of 1 ns to 60 s with three significant digits.
 pub fn new_histogram() -> Option<Histogram<u64>> {
     Histogram::new_with_bounds(1, MAX_LATENCY_NS, 3).ok()
+}
+
+/// Records a latency of `ns` nanoseconds (at least 1 ns; longer than 60 s as 60 s).
+pub fn record_latency(h: &mut Histogram<u64>, ns: u64) {
+    h.saturating_record(ns.clamp(1, MAX_LATENCY_NS));
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use crossway_loadgen::idle::run_idle;
+use crossway_loadgen::rpc::run_rpc_all;
 use crossway_loadgen::{Options, run_all};
 use crossway_node::Node;
 use crossway_transport::rt;
@@ -192,7 +193,7 @@ fn idle_sessions_are_held_and_measured() {
         let opts = options(&["--url", "wss://127.0.0.1:1/ws"]);
         let report = run_idle(&opts, 1).await.unwrap();
         assert_eq!(report.held, 0);
-        assert!(report.first_error.unwrap().contains("TLS needs --tls-ca"));
+        assert!(report.first_error.unwrap().contains("needs TLS settings"));
     });
 }
 
@@ -205,5 +206,38 @@ fn a_router_that_is_not_there_is_an_error() {
             err.to_string().contains("cannot connect subscriber 0"),
             "{err}"
         );
+    });
+}
+
+#[test]
+fn rpc_runs_answer_every_call_exactly_once() {
+    run(async {
+        let dir = tempfile::tempdir().unwrap();
+        let (rs, ws, _stop) = node(&dir).await;
+        for (url, callers) in [(&rs, "1"), (&ws, "4")] {
+            let opts = options(&[
+                "--rpc",
+                "--url",
+                url,
+                "-c",
+                callers,
+                "--in-flight",
+                "8",
+                "--count",
+                "300",
+                "--sample",
+                "1",
+                "--runs",
+                "2",
+            ]);
+            let results = run_rpc_all(&opts, |_| {}).await.unwrap();
+            assert_eq!(results.runs.len(), 2);
+            for r in &results.runs {
+                let callers: u64 = callers.parse().unwrap();
+                assert_eq!(r.calls, 300 * callers, "{url}");
+                assert!(r.exact(), "{url}: {r:?}");
+                assert_eq!(r.invocations, r.calls);
+            }
+        }
     });
 }
