@@ -28,7 +28,7 @@
 //! - [`error`]: [`ClientError`], what can go wrong.
 //! - [`auth`]: [`Auth`], [`Credential`], [`CryptosignKey`]: authentication by ticket, WAMP-CRA,
 //!   cryptosign or TLS client certificate.
-//! - [`connect`]: the one connect path (URL, TCP or Unix socket, TLS, the framing's handshake);
+//! - [`connect`](mod@connect): the one connect path (URL, TCP or Unix socket, TLS, the framing's handshake);
 //!   [`join`] and [`Joined`]: that, then HELLO, authentication and WELCOME. Both public for tools
 //!   that read and write frames themselves (the load generator's bare sessions).
 //! - `state`, `driver`, `hello`, `link` (private): the state shared with the background task,
