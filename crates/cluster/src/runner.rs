@@ -351,18 +351,8 @@ impl Runner {
         }
         self.stats.set_peers(lock(&self.peers).len());
         if let Some(node) = outcome.sync {
-            let client = self.client.clone();
             let subject = self.subject(&format!("sync.{node}"));
-            let synced = synced.clone();
-            tokio::spawn(async move {
-                let answer =
-                    tokio::time::timeout(SYNC_TIMEOUT, client.request(subject, Bytes::new())).await;
-                let bytes = match answer {
-                    Ok(Ok(msg)) => Some(msg.payload),
-                    _ => None,
-                };
-                let _ = synced.send((node, bytes)).await;
-            });
+            self.request(subject, synced.clone(), move |bytes| (node, bytes));
         }
     }
 
@@ -395,15 +385,15 @@ impl Runner {
         self.publish_wire(reply, &snapshot).await;
     }
 
-    /// Asks `node` for its retained events, unless this node has them already or asked.
-    fn ask_retained(&self, node: &str, answers: &mpsc::Sender<Option<Bytes>>) {
-        if self.retained.get() != RetainedSync::No {
-            return;
-        }
-        self.retained.set(RetainedSync::Asked);
+    /// Sends a NATS request to `subject` in a task of its own; its answer (`None` if none came
+    /// within [`SYNC_TIMEOUT`]), made into `T`, comes back through `answers`.
+    fn request<T: Send + 'static>(
+        &self,
+        subject: String,
+        answers: mpsc::Sender<T>,
+        make: impl FnOnce(Option<Bytes>) -> T + Send + 'static,
+    ) {
         let client = self.client.clone();
-        let subject = self.subject(&format!("retained.{node}"));
-        let answers = answers.clone();
         tokio::spawn(async move {
             let answer =
                 tokio::time::timeout(SYNC_TIMEOUT, client.request(subject, Bytes::new())).await;
@@ -411,8 +401,18 @@ impl Runner {
                 Ok(Ok(msg)) => Some(msg.payload),
                 _ => None,
             };
-            let _ = answers.send(bytes).await;
+            let _ = answers.send(make(bytes)).await;
         });
+    }
+
+    /// Asks `node` for its retained events, unless this node has them already or asked.
+    fn ask_retained(&self, node: &str, answers: &mpsc::Sender<Option<Bytes>>) {
+        if self.retained.get() != RetainedSync::No {
+            return;
+        }
+        self.retained.set(RetainedSync::Asked);
+        let subject = self.subject(&format!("retained.{node}"));
+        self.request(subject, answers.clone(), |bytes| bytes);
     }
 
     /// Keeps the retained events another node sent (those whose topic has none here yet).
