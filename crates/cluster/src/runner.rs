@@ -566,6 +566,8 @@ impl Runner {
                     "cluster: this node reads NATS too slowly; messages were lost"
                 );
             }
+            // Each failed reconnection attempt is one of these: the lost connection was logged.
+            Event::ClientError(error) => tracing::debug!(%error, "cluster: NATS"),
             other => tracing::info!(event = %other, "cluster: NATS"),
         }
     }
