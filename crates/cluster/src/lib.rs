@@ -195,8 +195,8 @@ pub fn check_server(server: &str) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-/// The NATS client's options: name, authentication, TLS, endless reconnection with back-off,
-/// and connection events to `events`.
+/// The NATS client's options: name, authentication, TLS, no echo of the node's own messages,
+/// endless reconnection with back-off, and connection events to `events`.
 async fn connect_options(
     settings: &ClusterSettings,
     events: mpsc::Sender<Event>,
@@ -222,6 +222,8 @@ async fn connect_options(
     }
     Ok(options
         .name(format!("crossway {}", settings.node))
+        // A node's own publications were delivered here already: NATS must not hand them back.
+        .no_echo()
         .retry_on_initial_connect()
         .max_reconnects(None)
         .connection_timeout(Duration::from_secs(5))
