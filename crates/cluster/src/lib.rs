@@ -16,12 +16,14 @@
 //! - `settings`: [`ClusterSettings`], the configuration's `cluster` block.
 //! - `subject`: NATS subjects and patterns; the node's patterns, made not to overlap.
 //! - `wire`: the messages between nodes and their encoding.
+//! - `interest`: the node's NATS subscriptions for publications, read into one channel.
 //! - `link`: the router's side (the `ClusterLink`), its queue and this node's own state.
 //! - `tables`: one node's sessions, subscriptions and registrations.
 //! - `peers`: the other nodes, their numbered changes, and when they are gone.
 //! - `runner`: the cluster thread's task, between NATS and the router.
 //! - `stats`: [`ClusterStats`], the counters behind the node's `crossway_cluster_*` metrics.
 
+mod interest;
 mod link;
 mod peers;
 mod runner;
