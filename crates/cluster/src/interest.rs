@@ -1,37 +1,69 @@
 //! The node's NATS subscriptions for publications: one per pattern that its own subscriptions
-//! need (see `subject::cover`), each read by a small task that forwards what arrives, in order,
-//! into one bounded channel that the cluster task reads. So the task waits on one channel
-//! however many patterns there are.
+//! need (see `subject::cover`), and the one every node has for publications all nodes keep
+//! (`P.all.>`), read together.
 //!
-//! When the channel is full (the cluster task is behind), the forwarders wait, and NATS's own
-//! per-subscription buffer takes the rest; past it NATS drops messages and says so (a slow
-//! consumer event, logged).
+//! The events of one publisher must reach a subscriber in the order they were published, across
+//! topics too (the specification's ordering guarantee), but two topics may come through two NATS
+//! subscriptions, each with its own queue. NATS sends a node one publisher's messages in order,
+//! and the client puts each into its subscription's queue in that order, on this thread (the
+//! cluster runtime has one). So [`Interest::next_batch`] takes everything that has arrived in
+//! every queue at once, without yielding between queues, and the caller sorts the batch by the
+//! sequence number each node gives its publications: a later message can never be in a batch
+//! without an earlier one of the same node.
 
 use std::collections::{BTreeSet, HashMap};
 
-use async_nats::{Client, Message};
-use futures_util::StreamExt;
-use tokio::sync::{mpsc, oneshot};
+use async_nats::{Client, Message, Subscriber};
+use futures_util::FutureExt;
+use futures_util::stream::{SelectAll, StreamExt, TakeUntil};
+use tokio::sync::oneshot;
 
-/// Messages waiting between the forwarders and the cluster task, at most.
-const CAPACITY: usize = 4096;
+/// One subscription, read until told to stop.
+type Stream = TakeUntil<Subscriber, oneshot::Receiver<()>>;
 
-/// The subscriptions, by subject pattern.
-#[derive(Debug)]
+/// The subscriptions, and how to stop each.
 pub(crate) struct Interest {
-    forwarders: HashMap<String, oneshot::Sender<()>>,
-    tx: mpsc::Sender<Message>,
+    streams: SelectAll<Stream>,
+    stops: HashMap<String, oneshot::Sender<()>>,
+    /// The subscription every node has (never stopped), so that `streams` is never empty.
+    _always: oneshot::Sender<()>,
+}
+
+impl std::fmt::Debug for Interest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Interest")
+            .field("subjects", &self.stops.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Interest {
-    /// No subscription yet; what the subscriptions receive comes out of the receiver.
-    pub(crate) fn new() -> (Interest, mpsc::Receiver<Message>) {
-        let (tx, rx) = mpsc::channel(CAPACITY);
-        let interest = Interest {
-            forwarders: HashMap::new(),
-            tx,
+    /// Reading `always` (the subscription every node has) and nothing else yet.
+    pub(crate) fn new(always: Subscriber) -> Interest {
+        let (stop, stopped) = oneshot::channel();
+        let mut streams = SelectAll::new();
+        streams.push(always.take_until(stopped));
+        Interest {
+            streams,
+            stops: HashMap::new(),
+            _always: stop,
+        }
+    }
+
+    /// Waits for a message, then takes every other message already in any queue. Call it from
+    /// a future that tokio's cooperative budget does not constrain (`tokio::task::unconstrained`):
+    /// a queue that says "not now" with messages in it would break the batch.
+    pub(crate) async fn next_batch(&mut self) -> Vec<Message> {
+        let Some(first) = self.streams.next().await else {
+            // Never: the subscription every node has is never stopped. Wait instead of spinning.
+            std::future::pending::<()>().await;
+            return Vec::new();
         };
-        (interest, rx)
+        let mut batch = vec![first];
+        while let Some(Some(msg)) = self.streams.next().now_or_never() {
+            batch.push(msg);
+        }
+        batch
     }
 
     /// Subscribes to the patterns of `wanted` not subscribed yet, then unsubscribes from those
@@ -40,33 +72,14 @@ impl Interest {
     pub(crate) async fn set(&mut self, client: &Client, wanted: &BTreeSet<String>) -> bool {
         let mut changed = false;
         for subject in wanted {
-            if self.forwarders.contains_key(subject) {
+            if self.stops.contains_key(subject) {
                 continue;
             }
             match client.subscribe(subject.clone()).await {
-                Ok(mut sub) => {
-                    let (stop_tx, mut stop) = oneshot::channel::<()>();
-                    let tx = self.tx.clone();
-                    tokio::spawn(async move {
-                        loop {
-                            tokio::select! {
-                                biased;
-                                _ = &mut stop => {
-                                    let _ = sub.unsubscribe().await;
-                                    break;
-                                }
-                                msg = sub.next() => match msg {
-                                    Some(msg) => {
-                                        if tx.send(msg).await.is_err() {
-                                            break;
-                                        }
-                                    }
-                                    None => break,
-                                },
-                            }
-                        }
-                    });
-                    self.forwarders.insert(subject.clone(), stop_tx);
+                Ok(sub) => {
+                    let (stop, stopped) = oneshot::channel();
+                    self.streams.push(sub.take_until(stopped));
+                    self.stops.insert(subject.clone(), stop);
                     changed = true;
                 }
                 Err(error) => {
@@ -75,13 +88,14 @@ impl Interest {
             }
         }
         let gone: Vec<String> = self
-            .forwarders
+            .stops
             .keys()
             .filter(|s| !wanted.contains(*s))
             .cloned()
             .collect();
         for subject in gone {
-            if let Some(stop) = self.forwarders.remove(&subject) {
+            // The stream ends; dropping its subscriber unsubscribes it.
+            if let Some(stop) = self.stops.remove(&subject) {
                 let _ = stop.send(());
                 changed = true;
             }
@@ -89,8 +103,8 @@ impl Interest {
         changed
     }
 
-    /// The number of subscriptions.
+    /// The number of pattern subscriptions.
     pub(crate) fn len(&self) -> usize {
-        self.forwarders.len()
+        self.stops.len()
     }
 }

@@ -115,7 +115,9 @@ impl Cluster {
                         return;
                     }
                 };
-                runtime.block_on(async move {
+                // Unconstrained: tokio's cooperative budget could make a queue with messages in it
+                // say "not now", which would break the ordered batches `interest` takes.
+                runtime.block_on(tokio::task::unconstrained(async move {
                     let (events_tx, events_rx) = mpsc::channel(64);
                     let options = match connect_options(&settings, events_tx).await {
                         Ok(options) => options,
@@ -144,10 +146,11 @@ impl Cluster {
                         events: events_rx,
                         stop: stop_rx,
                         connected_once: Cell::new(false),
+                        sent_publications: Cell::new(0),
                         retained: Cell::new(runner::RetainedSync::No),
                     };
                     runner.run().await;
-                });
+                }));
             })
             .map_err(|e| ClusterError::Thread(e.to_string()))?;
         match ready_rx.recv() {

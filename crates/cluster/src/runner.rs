@@ -33,7 +33,7 @@ use crate::peers::{Effect, Outcome, Peers};
 use crate::settings::ClusterSettings;
 use crate::stats::ClusterStats;
 use crate::subject::{cover, event_subject, interest_pattern, pattern_subject};
-use crate::wire::{self, CallEnvelope, NodeSeq, Wire};
+use crate::wire::{self, CallEnvelope, NodeSeq, Order, Wire};
 
 /// Queued messages sent per turn of the loop before it looks at what arrived.
 const BATCH: usize = 256;
@@ -62,6 +62,8 @@ pub(crate) struct Runner {
     pub(crate) events: mpsc::Receiver<Event>,
     pub(crate) stop: oneshot::Receiver<()>,
     pub(crate) connected_once: std::cell::Cell<bool>,
+    /// Publications this node has sent (the next one's sequence number).
+    pub(crate) sent_publications: std::cell::Cell<u64>,
     pub(crate) retained: std::cell::Cell<RetainedSync>,
 }
 
@@ -134,7 +136,7 @@ impl Runner {
         let node = self.settings.node.clone();
         let (
             Ok(mut node_sub),
-            Ok(mut all_sub),
+            Ok(all_sub),
             Ok(mut rpc_sub),
             Ok(mut sync_sub),
             Ok(mut retained_sub),
@@ -149,7 +151,7 @@ impl Runner {
             tracing::error!("cluster: cannot subscribe to NATS; the node routes locally only");
             return;
         };
-        let (mut interest, mut wanted_rx) = Interest::new();
+        let mut interest = Interest::new(all_sub);
         let mut recent = Recent::default();
         let mut heartbeat = tokio::time::interval(self.settings.heartbeat_interval);
         heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -169,8 +171,7 @@ impl Runner {
                         }
                     }
                 }
-                Some(msg) = wanted_rx.recv() => self.publication(&msg.payload, Some(&mut recent)),
-                Some(msg) = all_sub.next() => self.publication(&msg.payload, None),
+                batch = interest.next_batch() => self.publications(&batch, &mut recent),
                 Some(msg) = rpc_sub.next() => self.call(&msg.payload),
                 Some(msg) = node_sub.next() => {
                     let outcome = self.node_message(&msg.payload);
@@ -236,7 +237,19 @@ impl Runner {
                 } else {
                     event_subject(&self.subject("ev"), &realm, &publication.topic)
                 };
-                (subject, Wire::Publication { realm, publication })
+                let order = Order {
+                    origin: self.incarnation,
+                    sequence: self.sent_publications.get(),
+                };
+                self.sent_publications.set(order.sequence + 1);
+                (
+                    subject,
+                    Wire::Publication {
+                        realm,
+                        publication,
+                        order,
+                    },
+                )
             }
             Outgoing::Call(route, message) => {
                 let subject = self.subject(&format!("rpc.{}", route.node));
@@ -274,19 +287,30 @@ impl Runner {
         }
     }
 
-    /// A publication from another node: delivered here once.
-    fn publication(&self, bytes: &[u8], recent: Option<&mut Recent>) {
-        self.stats.received();
-        match wire::decode(bytes) {
-            Ok(Wire::Publication { realm, publication }) => {
-                if let Some(recent) = recent
-                    && !recent.first(publication.id, Instant::now())
-                {
-                    return;
+    /// Publications from other nodes, as they arrived together: each delivered here once, each
+    /// node's in the order it sent them (see `interest`).
+    fn publications(&self, batch: &[async_nats::Message], recent: &mut Recent) {
+        let now = Instant::now();
+        let mut ready = Vec::with_capacity(batch.len());
+        for msg in batch {
+            self.stats.received();
+            match wire::decode(&msg.payload) {
+                Ok(Wire::Publication {
+                    realm,
+                    publication,
+                    order,
+                }) => {
+                    if recent.first(publication.id, now) {
+                        ready.push((order, realm, publication));
+                    }
                 }
-                self.router.cluster_publication(realm.as_str(), publication);
+                Ok(_) | Err(_) => self.malformed("publication"),
             }
-            Ok(_) | Err(_) => self.malformed("publication"),
+        }
+        // Stable: equal orders (none, from one node's run) keep their arrival order.
+        ready.sort_by_key(|(order, ..)| *order);
+        for (_, realm, publication) in ready {
+            self.router.cluster_publication(realm.as_str(), publication);
         }
     }
 

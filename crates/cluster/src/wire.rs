@@ -36,6 +36,8 @@ pub(crate) enum Wire {
         realm: Uri,
         /// The publication.
         publication: CrossPublication,
+        /// Its place among its node's publications.
+        order: Order,
     },
     /// A call's message (INVOCATION, INTERRUPT, RESULT, ERROR).
     Call(CallEnvelope),
@@ -100,8 +102,12 @@ pub(crate) struct WireError(String);
 /// Encodes `wire`: a publication in its own flat form (`publication`), the rest as MessagePack.
 pub(crate) fn encode(wire: &Wire) -> Result<Vec<u8>, WireError> {
     let list = match wire {
-        Wire::Publication { realm, publication } => {
-            return publication::encode(realm, publication);
+        Wire::Publication {
+            realm,
+            publication,
+            order,
+        } => {
+            return publication::encode(realm, publication, *order);
         }
         Wire::Call(envelope) => call_list(envelope)?,
         Wire::Heartbeat(at) => vec![u(HEARTBEAT), s(&at.node), u(at.incarnation), u(at.seq)],
@@ -148,8 +154,12 @@ pub(crate) fn encode(wire: &Wire) -> Result<Vec<u8>, WireError> {
 /// Decodes a message between nodes.
 pub(crate) fn decode(bytes: &[u8]) -> Result<Wire, WireError> {
     if let Some((&publication::MARK, rest)) = bytes.split_first() {
-        let (realm, publication) = publication::decode(rest)?;
-        return Ok(Wire::Publication { realm, publication });
+        let (realm, publication, order) = publication::decode(rest)?;
+        return Ok(Wire::Publication {
+            realm,
+            publication,
+            order,
+        });
     }
     let value = Codec::MsgPack
         .decode_value(bytes)
@@ -567,6 +577,8 @@ impl Reader {
 }
 
 mod publication;
+
+pub(crate) use publication::Order;
 
 #[cfg(test)]
 mod tests;

@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! 0x01                      (not a MessagePack array: tells this form from the others)
+//! origin u64, sequence u64  (the publishing node's run, and its count of publications sent)
 //! id u64, publisher u64     (big-endian)
 //! flags u8                  (1: broadcast, 2: identity follows, 4: options follow)
 //! realm, topic              (u16 length + UTF-8 each)
@@ -26,8 +27,22 @@ const IDENTITY: u8 = 2;
 const OPTIONS: u8 = 4;
 const ABSENT: u32 = u32::MAX;
 
+/// Where a publication stands among those of its node: the node's run (its incarnation) and
+/// the publication's number there. One node's publications are delivered in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Order {
+    /// The publishing node's incarnation.
+    pub(crate) origin: u64,
+    /// The publication's number on that node.
+    pub(crate) sequence: u64,
+}
+
 /// Writes a publication of `realm`.
-pub(crate) fn encode(realm: &Uri, p: &CrossPublication) -> Result<Vec<u8>, WireError> {
+pub(crate) fn encode(
+    realm: &Uri,
+    p: &CrossPublication,
+    order: Order,
+) -> Result<Vec<u8>, WireError> {
     let raw = match &p.payload {
         Payload::Raw(raw) => Some(raw.clone()),
         Payload::Values { args, kwargs } if args.is_some() || kwargs.is_some() => Some(
@@ -49,6 +64,8 @@ pub(crate) fn encode(realm: &Uri, p: &CrossPublication) -> Result<Vec<u8>, WireE
     let mut out =
         Vec::with_capacity(64 + realm.as_str().len() + p.topic.as_str().len() + payload_len);
     out.push(MARK);
+    out.extend_from_slice(&order.origin.to_be_bytes());
+    out.extend_from_slice(&order.sequence.to_be_bytes());
     out.extend_from_slice(&p.id.0.to_be_bytes());
     out.extend_from_slice(&p.publisher.0.to_be_bytes());
     let mut flags = 0;
@@ -89,8 +106,12 @@ pub(crate) fn encode(realm: &Uri, p: &CrossPublication) -> Result<Vec<u8>, WireE
 
 /// Reads a publication (after its first byte); the payload is checked as a decoder checks
 /// message elements.
-pub(crate) fn decode(bytes: &[u8]) -> Result<(Uri, CrossPublication), WireError> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<(Uri, CrossPublication, Order), WireError> {
     let mut r = Cursor { bytes };
+    let order = Order {
+        origin: r.u64()?,
+        sequence: r.u64()?,
+    };
     let id = PublicationId(r.u64()?);
     let publisher = SessionId(r.u64()?);
     let flags = r.u8()?;
@@ -138,7 +159,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(Uri, CrossPublication), WireError>
         payload,
         broadcast: flags & BROADCAST != 0,
     };
-    Ok((realm, publication))
+    Ok((realm, publication, order))
 }
 
 fn short(out: &mut Vec<u8>, s: &str) -> Result<(), WireError> {

@@ -17,7 +17,12 @@ fn round_trip(wire: &Wire) -> Wire {
 fn a_publication_crosses_with_its_payload_bytes_unchanged() {
     let json = br#"[1, 2.50, "x"]"#;
     let raw = RawPayload::new(Codec::Json, Some(json), Some(br#"{"k": true}"#)).unwrap();
+    let order = Order {
+        origin: 77,
+        sequence: 5,
+    };
     let wire = Wire::Publication {
+        order,
         realm: Uri::new("realm1"),
         publication: CrossPublication {
             id: PublicationId(42),
@@ -29,9 +34,15 @@ fn a_publication_crosses_with_its_payload_bytes_unchanged() {
             broadcast: true,
         },
     };
-    let Wire::Publication { realm, publication } = round_trip(&wire) else {
+    let Wire::Publication {
+        realm,
+        publication,
+        order: back_order,
+    } = round_trip(&wire)
+    else {
         panic!("not a publication");
     };
+    assert_eq!(back_order, order);
     assert_eq!(realm, Uri::new("realm1"));
     assert_eq!(publication.id, PublicationId(42));
     assert_eq!(publication.publisher, SessionId(7));
@@ -175,6 +186,10 @@ fn what_is_not_a_cluster_message_is_an_error() {
         broadcast: false,
     };
     let good = encode(&Wire::Publication {
+        order: Order {
+            origin: 1,
+            sequence: 1,
+        },
         realm: Uri::new("r"),
         publication: p,
     })
