@@ -96,6 +96,7 @@ def own_cluster(crossway_bin: Path, tmp_path: Path) -> Iterator[Cluster]:
     c.start()
     try:
         yield c
+        c.stop()
     finally:
         c.kill()
 
@@ -861,9 +862,13 @@ def test_shared_roundrobin_across_nodes(live: Cluster) -> None:
 
     async def body(s: Sessions) -> None:
         procedure = fresh("roundrobin")
+        callees = []
         for node in ("a", "b", "c"):
             callee = await s.join(live[node], "json", f"callee {node}")
             await register(callee, labelled(node), procedure, invoke="roundrobin")
+            callees.append(callee)
+        meta = await s.join(live["b"], "json", "meta caller")
+        await one_registration(meta, procedure, callees)
         for node in ("a", "c"):
             caller = await s.join(live[node], "cbor", "caller")
             seen: set[str] = set()
@@ -877,6 +882,67 @@ def test_shared_roundrobin_across_nodes(live: Cluster) -> None:
             order = [(await call(caller, procedure))[0][0] for _ in range(9)]
             assert set(order[:3]) == {"a", "b", "c"}, f"not every callee in a round: {order}"
             assert order == order[:3] * 3, f"callees did not take turns (from {node}): {order}"
+
+    run(live, scenario_with(body))
+
+
+async def one_registration(meta: Client, procedure: str, callees: list[Client]) -> int:
+    """Waits (bounded) until `meta`'s node knows one registration of `procedure` whose callees
+    are exactly `callees`, wherever they are; returns its id."""
+
+    async def callees_listed() -> list[int] | None:
+        reg = await one(meta, "wamp.registration.lookup", procedure)
+        return None if reg is None else await one(meta, "wamp.registration.list_callees", reg)
+
+    want = sorted(sid(c) for c in callees)
+    await until(
+        callees_listed,
+        lambda got: got is not None and sorted(got) == want,
+        f"one registration of {procedure} on {meta.label}'s node listing callees {want}",
+        NODE_TIMEOUT + MARGIN,
+    )
+    return await one(meta, "wamp.registration.lookup", procedure)
+
+
+def test_shared_random_across_nodes(live: Cluster) -> None:
+    """Calls from A to a `random` registration with callees on A, B and C reach all three (60
+    calls: that one callee gets none has a chance of 3 * (2/3)^60, about 1e-10)."""
+
+    async def body(s: Sessions) -> None:
+        procedure = fresh("random")
+        callees = []
+        for node in ("a", "b", "c"):
+            callee = await s.join(live[node], "cbor", f"callee {node}")
+            await register(callee, labelled(node), procedure, invoke="random")
+            callees.append(callee)
+        caller = await s.join(live["a"], "json", "caller")
+        await one_registration(caller, procedure, callees)
+        served = [(await call(caller, procedure))[0][0] for _ in range(60)]
+        assert set(served) == {"a", "b", "c"}, f"calls reached only {set(served)}"
+
+    run(live, scenario_with(body))
+
+
+@pytest.mark.parametrize("invoke", ["first", "last"])
+def test_shared_first_and_last_across_nodes(live: Cluster, invoke: str) -> None:
+    """Callees register on A, then B, then C (each known everywhere before the next): with
+    `first` every call from C goes to A's callee, with `last` to C's; when that one leaves, to
+    B's."""
+
+    async def body(s: Sessions) -> None:
+        procedure = fresh(invoke)
+        caller = await s.join(live["c"], "msgpack", "caller")
+        callees: list[Client] = []
+        for node in ("a", "b", "c"):
+            callee = await s.join(live[node], "json", f"callee {node}")
+            await register(callee, labelled(node), procedure, invoke=invoke)
+            callees.append(callee)
+            await one_registration(caller, procedure, callees)
+        active, standby = ("a", "b") if invoke == "first" else ("c", "b")
+        assert [(await call(caller, procedure))[0] for _ in range(3)] == [[active]] * 3
+        await callees["abc".index(active)].close()
+        await one_registration(caller, procedure, [callees[1], callees[2 if active == "a" else 0]])
+        assert [(await call(caller, procedure))[0] for _ in range(3)] == [[standby]] * 3
 
     run(live, scenario_with(body))
 
@@ -967,6 +1033,14 @@ def test_sigkill_mid_stream(own_cluster: Cluster) -> None:
         _, inbox_b = await sub_b.subscribe_inbox(topic)
         doomed = [await s.join(cluster["c"], ser, "doomed") for ser in ("json", "cbor")]
         _, inbox_c = await doomed[0].subscribe_inbox(topic)
+        only_c = fresh("only_on_c")
+        await doomed[1].subscribe_inbox(only_c)
+        await until(
+            lambda: one(meta, "wamp.subscription.lookup", only_c),
+            lambda got: got is not None,
+            f"wamp.subscription.lookup on A to find C's subscription to {only_c}",
+            NODE_TIMEOUT + MARGIN,
+        )
         survivors = 3
         await until(
             lambda: one(meta, "wamp.session.count"),
@@ -1003,6 +1077,12 @@ def test_sigkill_mid_stream(own_cluster: Cluster) -> None:
         assert took <= bound, f"C's sessions counted {took:.2f}s after the kill (bound {bound}s)"
         listed = await one(meta, "wamp.session.list")
         assert not {sid(d) for d in doomed} & set(listed), listed
+        await until(
+            lambda: one(meta, "wamp.subscription.lookup", only_c),
+            lambda got: got is None,
+            "C's subscription to disappear from A",
+            max(0.2, bound - (time.monotonic() - killed)),
+        )
         # The stream goes on a while after C is known to be gone.
         await asyncio.sleep(0.5)
         stop.set()
