@@ -81,10 +81,12 @@ def _accepts(port: int) -> bool:
 class NatsServer:
     """One `nats-server` process on 127.0.0.1, its port kept across restarts."""
 
-    def __init__(self, workdir: Path, name: str = "nats") -> None:
+    def __init__(self, workdir: Path, name: str = "nats", args: list[str] | None = None) -> None:
         self.binary = nats_binary()
         self.workdir = workdir
         self.name = name
+        # More of the command line: authentication (--auth, --user, --pass), TLS (--tls...).
+        self.args = list(args or [])
         self.port = free_port()
         self.log_file = workdir / f"{name}.log"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -92,7 +94,9 @@ class NatsServer:
 
     @property
     def url(self) -> str:
-        return f"nats://127.0.0.1:{self.port}"
+        """The URL nodes name in `cluster.nats.servers` (tls:// when the server runs TLS)."""
+        scheme = "tls" if any(a.startswith("--tls") for a in self.args) else "nats"
+        return f"{scheme}://127.0.0.1:{self.port}"
 
     def start(self) -> None:
         """Starts the server and waits (at most NATS_READY_TIMEOUT) until its port accepts
@@ -103,7 +107,7 @@ class NatsServer:
             log.write(f"--- start {self.starts} on port {self.port} ---\n".encode())
             log.flush()
             self.proc = subprocess.Popen(
-                [str(self.binary), "-a", "127.0.0.1", "-p", str(self.port)],
+                [str(self.binary), "-a", "127.0.0.1", "-p", str(self.port), *self.args],
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
@@ -170,15 +174,16 @@ class NatsServer:
         return f"--- {self.name} log ({self.log_file}) ---\n{text}--- end of {self.name} log ---"
 
 
-def cluster_yaml(node: str, servers: list[str], extra: str = "") -> str:
+def cluster_yaml(node: str, servers: list[str], extra: str = "", nats_extra: str = "") -> str:
     """The top-level `cluster:` block of node `node`; `extra` adds keys to it (2-space
-    indented)."""
+    indented), `nats_extra` to its `nats` block (4-space indented: token, user, tls, ...)."""
     listed = ", ".join(servers)
     text = (
         "cluster:\n"
         f"  node: {node}\n"
         "  nats:\n"
         f"    servers: [{listed}]\n"
+        f"{nats_extra}"
         f"  heartbeat_interval: {HEARTBEAT_INTERVAL}\n"
         f"  node_timeout: {NODE_TIMEOUT:g}\n"
     )
@@ -206,6 +211,7 @@ class ClusterNode(Node):
         *,
         realms: str = CLUSTER_REALMS,
         cluster_extra: str = "",
+        nats_extra: str = "",
     ) -> None:
         self.metrics_port = free_port()
         endpoints = [
@@ -214,7 +220,7 @@ class ClusterNode(Node):
             Endpoint("auth", extra=_ticket_auth_yaml()),
         ]
         extra = f"metrics:\n  listen: 127.0.0.1:{self.metrics_port}\n" + cluster_yaml(
-            name, nats_urls, cluster_extra
+            name, nats_urls, cluster_extra, nats_extra
         )
         super().__init__(binary, workdir, name, endpoints, realms=realms, extra=extra)
 
@@ -263,16 +269,34 @@ class ClusterNode(Node):
 class Cluster:
     """A NATS server and the nodes `names` (each in its own folder under `workdir`)."""
 
-    def __init__(self, binary: Path, workdir: Path, names: tuple[str, ...] = ("a", "b", "c")):
+    def __init__(
+        self,
+        binary: Path,
+        workdir: Path,
+        names: tuple[str, ...] = ("a", "b", "c"),
+        *,
+        nats_args: list[str] | None = None,
+        nats_extra: str = "",
+        cluster_extra: str = "",
+    ) -> None:
+        """`nats_args` go to nats-server's command line, `nats_extra` into every node's
+        `cluster.nats` block, `cluster_extra` into its `cluster` block (see `cluster_yaml`)."""
         self.workdir = workdir
         nats_dir = workdir / "nats"
         nats_dir.mkdir(parents=True, exist_ok=True)
-        self.nats = NatsServer(nats_dir)
+        self.nats = NatsServer(nats_dir, args=nats_args)
         self.nodes: dict[str, ClusterNode] = {}
         for name in names:
             folder = workdir / f"node-{name}"
             folder.mkdir(parents=True, exist_ok=True)
-            self.nodes[name] = ClusterNode(binary, folder, f"node-{name}", [self.nats.url])
+            self.nodes[name] = ClusterNode(
+                binary,
+                folder,
+                f"node-{name}",
+                [self.nats.url],
+                cluster_extra=cluster_extra,
+                nats_extra=nats_extra,
+            )
 
     def __getitem__(self, name: str) -> ClusterNode:
         return self.nodes[name]

@@ -5,15 +5,17 @@ Covered: publish/subscribe across nodes exactly once (exact, prefix and wildcard
 one publication id for local and remote subscribers, publisher disclosure, payloads through every
 serializer, exclude_me, exclude/eligible by session id, authid and authrole; meta events across
 nodes; remote procedure calls across nodes (payloads, errors, progressive results), shared
-registrations across nodes taking turns, a `single` registration refused on another node, a call
-in flight to the callee of a killed node canceled; the meta API counting and listing the whole
-realm; a node killed with SIGKILL in the middle of a stream (nothing lost, its sessions gone within
-node_timeout); NATS stopped and started again (local routing goes on, cross-node routing comes
-back); the cluster counters on /metrics.
+registrations of every policy across nodes, a `single` registration refused on another node, a
+call in flight to the callee of a killed node canceled; the meta API counting and listing the
+whole realm; a node killed with SIGKILL in the middle of a stream (nothing lost, its sessions,
+subscriptions and registrations gone within node_timeout); NATS stopped and started again (local
+routing goes on, cross-node routing comes back); the cluster counters on /metrics; NATS with a
+token, a user and password, mutual TLS; two clusters on one NATS kept apart by subject_prefix;
+`crossway check` of the cluster block.
 
 A node learns of another's subscriptions and registrations through NATS, some time after
 SUBSCRIBED or REGISTERED: each test first waits, with bounded retries, until its route works
-(`routed`, `callable`), and counts exactly from then on. "Exactly once" is checked after a settle
+(`routed`, `callable_from`), and counts exactly from then on. "Exactly once" is checked after a settle
 window (`SETTLE`) in which a duplicate would have arrived. Tests that kill a node or NATS have
 a cluster of their own; the others share one.
 """
@@ -23,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import itertools
+import subprocess
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from pathlib import Path
@@ -34,8 +37,10 @@ from autobahn.wamp.exception import ApplicationError
 from autobahn.wamp.types import CallDetails, CallOptions, PublishOptions
 
 from auth_clients import Credentials, authenticate
+from certs import make_certs
 from clients import SERIALIZER_NAMES, Client, Event, Inbox, assert_same, join, wait
 from cluster import LOST, NODE_TIMEOUT, PRINCIPALS, RESTORED, Cluster, ClusterNode
+from node import Endpoint, free_port, node_config
 from rpc_clients import Procedure, call, echo, expect_error, register
 from test_ops import scrape
 from test_pubsub import PAYLOAD_ARGS, PAYLOAD_KWARGS
@@ -1203,3 +1208,161 @@ def test_nats_restart(own_cluster: Cluster) -> None:
         cluster.assert_running()
 
     run(cluster, scenario_with(body))
+
+
+# ------------------------------------------------------------------------------------------------
+# The NATS connection (authentication, TLS, subject prefixes) and the checks of the cluster block
+
+
+async def across(cluster: Cluster, s: Sessions, source: str = "a", dest: str = "b") -> None:
+    """Five publications on node `source` reach a subscriber on node `dest` once each, in
+    order."""
+    topic = fresh("across")
+    pub = await s.join(cluster[source], "json", "publisher")
+    sub = await s.join(cluster[dest], "cbor", "subscriber", kind="rs")
+    _, inbox = await sub.subscribe_inbox(topic)
+    await routed(pub, topic, [inbox])
+    for i in range(5):
+        pub.publish(topic, i)
+    assert [e.args for e in await take(inbox, 5, "publications")] == [[i] for i in range(5)]
+    await nothing_more([inbox], "five publications")
+
+
+def started(cluster: Cluster) -> Cluster:
+    """`cluster`, started."""
+    cluster.start()
+    return cluster
+
+
+@pytest.mark.parametrize(
+    "nats_args,nats_extra",
+    [
+        (["--auth", "cluster-token-7"], '    token: "cluster-token-7"\n'),
+        (
+            ["--user", "crossway", "--pass", "cluster-pass-7"],
+            '    user: crossway\n    password: "cluster-pass-7"\n',
+        ),
+    ],
+    ids=["token", "user-password"],
+)
+def test_nats_authentication(
+    crossway_bin: Path, tmp_path: Path, nats_args: list[str], nats_extra: str
+) -> None:
+    """Nodes authenticate to a nats-server that requires a token (or a user and password), join
+    the cluster and route across it."""
+    c = Cluster(crossway_bin, tmp_path, ("a", "b"), nats_args=nats_args, nats_extra=nats_extra)
+    try:
+        started(c)
+        run(c, scenario_with(lambda s: across(c, s)))
+        c.stop()
+    finally:
+        c.kill()
+
+
+def test_nats_over_mutual_tls(crossway_bin: Path, tmp_path: Path) -> None:
+    """Nodes reach a nats-server that speaks TLS only and verifies client certificates (a
+    tls:// URL, the block's ca_certificates, certificate and key), join the cluster and route
+    across it."""
+    certs = make_certs(crossway_bin, tmp_path / "certs")
+    nats_args = [
+        "--tlsverify",
+        "--tlscert",
+        str(certs.server_cert),
+        "--tlskey",
+        str(certs.server_key),
+        "--tlscacert",
+        str(certs.ca),
+    ]
+    nats_extra = (
+        "    tls:\n"
+        f'      ca_certificates: ["{certs.ca}"]\n'
+        f'      certificate: "{certs.client_cert}"\n'
+        f'      key: "{certs.client_key}"\n'
+    )
+    c = Cluster(crossway_bin, tmp_path, ("a", "b"), nats_args=nats_args, nats_extra=nats_extra)
+    assert c.nats.url.startswith("tls://"), c.nats.url
+    try:
+        started(c)
+        run(c, scenario_with(lambda s: across(c, s)))
+        c.stop()
+    finally:
+        c.kill()
+
+
+def test_subject_prefix_separates_clusters(crossway_bin: Path, tmp_path: Path) -> None:
+    """Two clusters of two nodes each on one nats-server, subject_prefix `one` and `two`, the
+    same realm and topic: each cluster's publications reach its own nodes only."""
+    names = ("one-a", "one-b", "two-a", "two-b")
+    c = Cluster(crossway_bin, tmp_path, names)
+    for name in names:
+        node = c[name]
+        c.nodes[name] = ClusterNode(
+            node.binary,
+            node.workdir,
+            node.name,
+            [c.nats.url],
+            cluster_extra=f"  subject_prefix: {name.split('-')[0]}\n",
+        )
+
+    async def body(s: Sessions) -> None:
+        topic = fresh("prefixed")
+        inboxes = {}
+        for name in ("one-b", "two-b"):
+            sub = await s.join(c[name], "json", "subscriber")
+            inboxes[name] = (await sub.subscribe_inbox(topic))[1]
+        pubs = {p: await s.join(c[f"{p}-a"], "msgpack", "publisher") for p in ("one", "two")}
+        # Probes that leak into the other cluster are taken as probes; the numbers below are not.
+        for p, pub in pubs.items():
+            await routed(pub, topic, [inboxes[f"{p}-b"]])
+        for i in range(5):
+            for p, pub in pubs.items():
+                pub.publish(topic, f"{p} {i}")
+        for p in pubs:
+            got = [e.args[0] for e in await take(inboxes[f"{p}-b"], 5, "publications")]
+            assert got == [f"{p} {i}" for i in range(5)], f"cluster {p}'s node b got {got}"
+        await nothing_more(list(inboxes.values()), "one cluster's publications")
+
+    try:
+        started(c)
+        run(c, scenario_with(body))
+        c.stop()
+    finally:
+        c.kill()
+
+
+CLUSTER_PROBLEMS = {
+    "node name with a space": (
+        '  node: "node a"\n  nats:\n    servers: [nats://127.0.0.1:4222]\n',
+        "cluster.node",
+    ),
+    "no NATS server": ("  node: node-a\n  nats:\n    servers: []\n", "cluster.nats.servers"),
+    "unknown key": (
+        "  node: node-a\n  colour: blue\n  nats:\n    servers: [nats://127.0.0.1:4222]\n",
+        "cluster.colour",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CLUSTER_PROBLEMS))
+def test_cluster_block_is_checked(crossway_bin: Path, tmp_path: Path, case: str) -> None:
+    """`crossway check` refuses a cluster block with a node name outside [A-Za-z0-9_-], no NATS
+    server or an unknown key, naming the key; the same block made right passes."""
+    block, key = CLUSTER_PROBLEMS[case]
+    config = tmp_path / "node.yaml"
+
+    def check(cluster_block: str) -> tuple[int, str]:
+        config.write_text(node_config([Endpoint("ws", port=free_port())], extra=cluster_block))
+        done = subprocess.run(
+            [str(crossway_bin), "check", "--config", str(config)],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+        return done.returncode, (done.stdout + done.stderr).decode(errors="replace")
+
+    code, out = check("cluster:\n" + block)
+    assert code == 1 and key in out, f"{case}: exit {code}, expected 1 naming {key}:\n{out}"
+    good = "cluster:\n  node: node-a\n  nats:\n    servers: [nats://127.0.0.1:4222]\n"
+    code, out = check(good)
+    assert code == 0, f"a right cluster block: exit {code}\n{out}"
