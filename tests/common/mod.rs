@@ -92,6 +92,7 @@ pub fn node_config(endpoints: Vec<EndpointSpec>) -> NodeConfig {
         log_level: None,
         log_format: Default::default(),
         metrics: None,
+        cluster: None,
         realms: default_realms(),
         endpoints,
         limits: Default::default(),

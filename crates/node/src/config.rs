@@ -11,6 +11,7 @@
 //! - `limits`: the node-wide `limits` block.
 //! - `tls`: an endpoint's `tls` block.
 //! - `metrics`: the node's `metrics` block (GET /metrics, GET /health).
+//! - `cluster`: the node's `cluster` block (one realm across nodes, over NATS).
 //! - `http_publish`: an endpoint's `http_publish` block (the HTTP publish bridge).
 //! - `proxy`: an endpoint's `proxy` block (trusted proxies, PROXY header, forwarding headers).
 //! - `auth`, `principals`: an endpoint's `auth` block, its methods and their principals.
@@ -21,6 +22,7 @@
 
 mod auth;
 mod check;
+mod cluster;
 mod coverage;
 mod env;
 mod guard;

@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crossway_cluster::{Cluster, ClusterError, ClusterStats};
 use crossway_protocol::Uri;
 use crossway_routing::auth::RandomFailed;
 use crossway_routing::{Authenticator, RealmConfig, Router};
@@ -45,6 +46,8 @@ pub struct Node {
     reloadable: Vec<Reloadable>,
     reload_tx: async_channel::Sender<()>,
     reload_rx: async_channel::Receiver<()>,
+    /// The cluster this node is part of, if any.
+    cluster: Option<Cluster>,
 }
 
 /// Why the node could not start.
@@ -59,6 +62,9 @@ pub enum StartError {
     /// Authentication could not be set up (the system gave no randomness).
     #[error("cannot set up authentication: {0}")]
     Auth(#[from] RandomFailed),
+    /// The node could not join its cluster.
+    #[error("cannot join the cluster: {0}")]
+    Cluster(#[from] ClusterError),
 }
 
 impl Node {
@@ -189,10 +195,27 @@ impl Node {
                 endpoints: watched,
                 realms: realms.to_vec(),
                 router: router.clone(),
+                cluster: None,
             });
             (server, node_metrics)
         });
         let (reload_tx, reload_rx) = async_channel::bounded(1);
+        // Joined last, when nothing else can fail: a node that does not start leaves no trace
+        // in the cluster.
+        let cluster = match &config.cluster {
+            Some(settings) => {
+                info!(node = %settings.node, servers = ?settings.servers, "joining the cluster");
+                Some(Cluster::start(settings.clone(), Arc::clone(&router))?)
+            }
+            None => None,
+        };
+        let metrics = metrics.map(|(server, mut node_metrics)| {
+            if let (Some(node_metrics), Some(cluster)) = (Arc::get_mut(&mut node_metrics), &cluster)
+            {
+                node_metrics.cluster = Some(cluster.stats());
+            }
+            (server, node_metrics)
+        });
         Ok(Node {
             open_connections: node_count,
             shutdown_timeout: limits.shutdown_timeout,
@@ -206,7 +229,13 @@ impl Node {
             reloadable,
             reload_tx,
             reload_rx,
+            cluster,
         })
+    }
+
+    /// The cluster's counters, if the node is part of one.
+    pub fn cluster_stats(&self) -> Option<Arc<ClusterStats>> {
+        self.cluster.as_ref().map(Cluster::stats)
     }
 
     /// Where the metrics server listens, if the config has one (the real port for port 0).
@@ -273,6 +302,7 @@ impl Node {
             metrics,
             health,
             shutdown_timeout,
+            cluster,
             ..
         } = self;
         let timeouts = rt::spawn(call_timer::run(router.clone(), stop.clone()));
@@ -305,6 +335,11 @@ impl Node {
                 sessions = router.session_count(),
                 "sessions still open after {:?}; closing them", shutdown_timeout
             );
+        }
+        // Last: the other nodes have heard of every session that left; now they hear the node
+        // go (at once, rather than after node_timeout).
+        if let Some(cluster) = cluster {
+            cluster.stop();
         }
         metrics_trigger.fire();
         if let Some(task) = metrics {

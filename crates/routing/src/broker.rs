@@ -8,15 +8,16 @@
 //! holds no map lock: it clones the matching subscriptions (`Arc`) out first.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crossway_protocol::ids::IdSequence;
 use crossway_protocol::{Dict, Payload, PublicationId, SessionId, SubscriptionId, Uri, Value};
 use dashmap::DashMap;
 
+use crate::cluster::ClusterLink;
 use crate::matcher::{MatchPolicy, PatternIndex};
 use crate::member::Member;
-use crate::publication::{Audience, PublishOptions};
+use crate::publication::{Audience, PublishOptions, Publisher};
 use crate::subscription::{Delivery, Subscription};
 
 mod event;
@@ -34,6 +35,9 @@ pub(crate) struct Broker {
     pattern_count: AtomicUsize,
     /// Router-scope subscription ids, shared by every realm.
     ids: Arc<IdSequence>,
+    /// In a cluster: the realm's name, and where each subscription made or gone is told (the
+    /// node's interest in topics).
+    cluster: OnceLock<(Uri, Arc<dyn ClusterLink>)>,
 }
 
 /// What one publication did.
@@ -80,6 +84,20 @@ impl Broker {
             patterns: RwLock::new(PatternIndex::default()),
             pattern_count: AtomicUsize::new(0),
             ids,
+            cluster: OnceLock::new(),
+        }
+    }
+
+    /// Tells `link` of every subscription made or gone from now on (the realm `realm` is in a
+    /// cluster); set once, before any session joins.
+    pub(crate) fn attach_cluster(&self, realm: Uri, link: Arc<dyn ClusterLink>) {
+        let _first_stays = self.cluster.set((realm, link));
+    }
+
+    /// Tells the cluster, if any, that a subscription was made or went.
+    fn interest(&self, sub: &Subscription, present: bool) {
+        if let Some((realm, link)) = self.cluster.get() {
+            link.interest(realm, sub.topic(), sub.policy(), present);
         }
     }
 
@@ -115,6 +133,7 @@ impl Broker {
         if created {
             self.by_id
                 .insert(subscription.id(), Arc::clone(&subscription));
+            self.interest(&subscription, true);
             tracing::trace!(subscription = %subscription.id(), %topic, policy = policy.name(), "new subscription");
         }
         Subscribed {
@@ -146,6 +165,7 @@ impl Broker {
         };
         if deleted {
             self.by_id.remove_if(&sub.id(), |_, s| Arc::ptr_eq(s, sub));
+            self.interest(sub, false);
         }
         Some(deleted)
     }
@@ -205,11 +225,11 @@ impl Broker {
     /// itself (`None`: meta events, testaments).
     pub(crate) fn publish(
         &self,
-        publisher: Option<&Member>,
+        publisher: Option<Publisher<'_>>,
         publication: Publication<'_>,
     ) -> Dispatch {
         let details = event_details(publisher, publication.options);
-        let publisher = publisher.map_or(SessionId(0), Member::id);
+        let publisher = publisher.map_or(SessionId(0), |p| p.id);
         let audience = Audience::new(publisher, publication.options);
         let mut event = Event::new(publication.id, details, publication.payload);
         let mut dispatch = Dispatch::default();
@@ -264,11 +284,11 @@ impl Broker {
 
 /// The details every EVENT of a publication carries: the publisher when disclosed, and the
 /// passthru options (`ppt_*`, `enc_*`) as the publisher gave them.
-pub(crate) fn event_details(publisher: Option<&Member>, options: &PublishOptions) -> Dict {
+pub(crate) fn event_details(publisher: Option<Publisher<'_>>, options: &PublishOptions) -> Dict {
     let mut details = options.passthru().cloned().unwrap_or_default();
     if let Some(publisher) = publisher.filter(|_| options.disclose_me) {
-        let identity = publisher.identity();
-        details.insert("publisher".to_owned(), Value::from(publisher.id().0));
+        let identity = publisher.identity;
+        details.insert("publisher".to_owned(), Value::from(publisher.id.0));
         details.insert(
             "publisher_authid".to_owned(),
             identity.authid.as_str().into(),

@@ -29,6 +29,38 @@ pub(crate) struct ClientFeatures {
 }
 
 impl ClientFeatures {
+    /// The features as bits, to cross to another node ([`ClientFeatures::from_bits`]).
+    pub(crate) fn to_bits(self) -> u16 {
+        [
+            self.callee_canceling,
+            self.callee_progressive_results,
+            self.callee_progressive_invocations,
+            self.caller_progressive_invocations,
+            self.callee_passthru,
+            self.caller_passthru,
+            self.subscriber_revocation,
+            self.callee_revocation,
+        ]
+        .iter()
+        .enumerate()
+        .fold(0, |bits, (i, on)| bits | (u16::from(*on) << i))
+    }
+
+    /// The features [`ClientFeatures::to_bits`] gave; unknown bits are ignored.
+    pub(crate) fn from_bits(bits: u16) -> ClientFeatures {
+        let on = |i: u16| bits & (1 << i) != 0;
+        ClientFeatures {
+            callee_canceling: on(0),
+            callee_progressive_results: on(1),
+            callee_progressive_invocations: on(2),
+            caller_progressive_invocations: on(3),
+            callee_passthru: on(4),
+            caller_passthru: on(5),
+            subscriber_revocation: on(6),
+            callee_revocation: on(7),
+        }
+    }
+
     /// The features announced in HELLO `details`; anything malformed counts as not announced.
     pub(crate) fn from_hello(details: &Dict) -> ClientFeatures {
         let roles = details.get("roles").and_then(Value::as_map);
@@ -105,5 +137,23 @@ mod tests {
         ));
         assert!(f.callee_passthru && f.caller_passthru && f.callee_revocation);
         assert!(!f.subscriber_revocation);
+    }
+
+    #[test]
+    fn features_cross_as_bits_unchanged() {
+        let all = ClientFeatures::from_hello(&hello(
+            &[
+                "call_canceling",
+                "progressive_call_results",
+                "progressive_call_invocations",
+                "payload_passthru_mode",
+                "registration_revocation",
+            ],
+            &["progressive_call_invocations", "payload_passthru_mode"],
+        ));
+        for f in [ClientFeatures::default(), all] {
+            assert_eq!(ClientFeatures::from_bits(f.to_bits()), f);
+        }
+        assert_eq!(all.to_bits().count_ones(), 7);
     }
 }

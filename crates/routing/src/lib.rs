@@ -14,6 +14,8 @@
 //! - [`identity`]: [`Identity`], who a session is (authid, role, method, provider).
 //! - [`peer`]: [`PeerAddress`], where a session's client is, one value per connection.
 //! - [`certificate`]: [`ClientCertificate`], the verified client certificate of a connection.
+//! - [`cluster`]: [`ClusterLink`](cluster::ClusterLink), the seam to the other nodes of a
+//!   cluster (what crosses, and the `Router::cluster_*` methods that take what arrives).
 //! - [`stats`]: [`RealmStats`], what each realm routed, for the node's metrics.
 //! - [`error`]: why the router aborts a session or refuses a request, and the WAMP URIs for it.
 //! - `realm`: a realm's URI rules, session table and broker.
@@ -37,6 +39,7 @@
 
 pub mod auth;
 pub mod certificate;
+pub mod cluster;
 pub mod error;
 pub mod identity;
 pub mod outbox;

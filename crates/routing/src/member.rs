@@ -6,7 +6,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use bytes::Bytes;
 use crossway_protocol::{Codec, Message, SessionId};
 
-use crate::dealer::InFlight;
+use crate::cluster::RemoteTarget;
+use crate::dealer::{InFlight, Registration};
 use crate::features::ClientFeatures;
 use crate::identity::Identity;
 use crate::outbox::Outbox;
@@ -27,6 +28,9 @@ pub(crate) struct Member {
     transport: Arc<TransportInfo>,
     /// The router has sent GOODBYE (shutdown): the client's GOODBYE is the echo, not answered.
     goodbye_sent: AtomicBool,
+    /// For a callee of another node (a proxy): where its messages go. Boxed: local members,
+    /// nearly all of them, pay one pointer.
+    remote: Option<Box<RemoteTarget>>,
 }
 
 impl Member {
@@ -48,7 +52,29 @@ impl Member {
             outbox,
             transport,
             goodbye_sent: AtomicBool::new(false),
+            remote: None,
         }
+    }
+
+    /// A proxy for session `id` of another node, a callee: whatever is delivered to it goes to
+    /// `remote`. Its outbox is closed (nothing is ever written to it).
+    pub(crate) fn proxy(
+        id: SessionId,
+        identity: Identity,
+        features: ClientFeatures,
+        remote: RemoteTarget,
+    ) -> Member {
+        let (outbox, _) = crate::outbox::outbox(Codec::MsgPack, 1);
+        let mut member = Member::new(
+            id,
+            identity,
+            Authorization::Open,
+            features,
+            outbox,
+            Arc::new(TransportInfo::default()),
+        );
+        member.remote = Some(Box::new(remote));
+        member
     }
 
     /// The session id.
@@ -85,6 +111,9 @@ impl Member {
     /// this session caused by another: an INVOCATION, a RESULT, an INTERRUPT). A full outbox
     /// kills the session as a slow consumer. Returns whether the message was queued.
     pub(crate) fn deliver(&self, msg: &Message) -> bool {
+        if let Some(remote) = &self.remote {
+            return remote.send(self.id, None, msg);
+        }
         match self.codec().encode(msg) {
             Ok(frame) => self.outbox.try_send(Bytes::from(frame)).is_ok(),
             Err(error) => {
@@ -92,6 +121,18 @@ impl Member {
                     "cannot encode a message for this session; it is dropped");
                 false
             }
+        }
+    }
+
+    /// Delivers the INVOCATION that starts a call by `registration`: as [`Member::deliver`],
+    /// and a proxy's node is told which registration of its callee it is for.
+    pub(crate) fn deliver_invocation(&self, msg: &Message, registration: &Registration) -> bool {
+        match &self.remote {
+            Some(remote) => {
+                let reg = (registration.procedure().clone(), registration.policy());
+                remote.send(self.id, Some(reg), msg)
+            }
+            None => self.deliver(msg),
         }
     }
 

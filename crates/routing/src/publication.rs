@@ -8,6 +8,7 @@
 use crossway_protocol::{Dict, PASSTHRU_KEYS, SessionId, Value, is_passthru};
 
 use crate::error::RequestError;
+use crate::identity::Identity;
 use crate::member::Member;
 use crate::permissions::Action;
 
@@ -24,6 +25,25 @@ pub(crate) struct PublishOptions {
     /// The passthru options, which EVENT details carry as given; boxed, as most publications
     /// have none.
     passthru: Option<Box<Dict>>,
+}
+
+/// Who published: a session of this node or of another one (the router itself publishes as
+/// nobody). EVENT details name it when it asks to be disclosed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Publisher<'a> {
+    /// Its session id.
+    pub(crate) id: SessionId,
+    /// Who it is.
+    pub(crate) identity: &'a Identity,
+}
+
+impl<'a> From<&'a Member> for Publisher<'a> {
+    fn from(member: &'a Member) -> Publisher<'a> {
+        Publisher {
+            id: member.id(),
+            identity: member.identity(),
+        }
+    }
 }
 
 /// Black- and whitelists; boxed, as most publications have none.
@@ -101,6 +121,51 @@ impl PublishOptions {
             lists,
             passthru,
         })
+    }
+
+    /// The options as PUBLISH would give them, for [`PublishOptions::parse`] on another node: the
+    /// same receivers and details there as here.
+    pub(crate) fn to_dict(&self) -> Dict {
+        let mut dict = self.passthru.as_deref().cloned().unwrap_or_default();
+        dict.insert("exclude_me".to_owned(), Value::Bool(self.exclude_me));
+        if self.disclose_me {
+            dict.insert("disclose_me".to_owned(), Value::Bool(true));
+        }
+        if self.retain {
+            dict.insert("retain".to_owned(), Value::Bool(true));
+        }
+        if let Some(lists) = &self.lists {
+            let ids = |v: &[u64]| Value::List(v.iter().map(|i| Value::from(*i)).collect());
+            let strs =
+                |v: &[String]| Value::List(v.iter().map(|s| Value::from(s.as_str())).collect());
+            let mut put = |key: &str, value: Option<Value>| {
+                if let Some(value) = value {
+                    dict.insert(key.to_owned(), value);
+                }
+            };
+            put(
+                "exclude",
+                (!lists.exclude.is_empty()).then(|| ids(&lists.exclude)),
+            );
+            put("eligible", lists.eligible.as_deref().map(ids));
+            put(
+                "exclude_authid",
+                (!lists.exclude_authid.is_empty()).then(|| strs(&lists.exclude_authid)),
+            );
+            put(
+                "eligible_authid",
+                lists.eligible_authid.as_deref().map(strs),
+            );
+            put(
+                "exclude_authrole",
+                (!lists.exclude_authrole.is_empty()).then(|| strs(&lists.exclude_authrole)),
+            );
+            put(
+                "eligible_authrole",
+                lists.eligible_authrole.as_deref().map(strs),
+            );
+        }
+        dict
     }
 
     /// Options for a publication the router makes (meta events): delivered to every subscriber.

@@ -1,20 +1,22 @@
 //! A realm: a routing namespace with its URI rules, its joined sessions, its broker and dealer,
 //! and what it keeps for later (retained events, event history).
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use crossway_protocol::ids::{IdSequence, random_id};
 use crossway_protocol::{Payload, PublicationId, SessionId, Uri, UriRules};
 use dashmap::DashMap;
 
 use crate::broker::{Broker, Dispatch, Publication, event_details};
+use crate::cluster::{ClusterLink, CrossPublication, Proxies};
 use crate::dealer::Dealer;
 use crate::error::AbortReason;
 use crate::history::{History, Record};
+use crate::identity::Identity;
 use crate::member::Member;
 use crate::permissions::{Authorization, RoleConfig, Roles};
-use crate::publication::PublishOptions;
+use crate::publication::{PublishOptions, Publisher};
 use crate::realm_options::{RealmOptions, TestamentLimits};
 use crate::retention::Retention;
 use crate::stats::RealmStats;
@@ -43,6 +45,10 @@ pub(crate) struct Realm {
     testaments: TestamentLimits,
     /// What the realm routed, for the node's metrics.
     stats: RealmStats,
+    /// The link to the other nodes, when the node is in a cluster (set once, at start).
+    cluster: OnceLock<Arc<dyn ClusterLink>>,
+    /// The callees and callers of other nodes.
+    proxies: Proxies,
 }
 
 impl Realm {
@@ -70,13 +76,16 @@ impl Realm {
             history_sequence: AtomicU64::new(0),
             testaments: options.testaments,
             stats: RealmStats::default(),
+            cluster: OnceLock::new(),
+            proxies: Proxies::default(),
         }
     }
 
     /// Publishes to `topic` (valid, and allowed): keeps the publication as the topic's retained
     /// event when it asks to be, and in the event history when a rule covers the topic, then
-    /// delivers it. The publisher is a session, or the router (`None`). A publication that is
-    /// neither retained nor kept costs two branches more than its delivery.
+    /// delivers it, then hands it to the other nodes of the cluster, if any. The publisher is a
+    /// session, or the router (`None`). A publication that is neither retained nor kept costs
+    /// two branches more than its delivery (three in a cluster).
     pub(crate) fn publish(
         &self,
         publisher: Option<&Member>,
@@ -85,6 +94,65 @@ impl Realm {
         payload: Payload,
     ) -> (PublicationId, Dispatch) {
         let id = PublicationId(random_id());
+        let publisher = publisher.map(Publisher::from);
+        let kept = self.keep(id, publisher, topic, options, &payload);
+        let Some(link) = self.cluster.get() else {
+            return (id, self.deliver(id, publisher, topic, options, payload));
+        };
+        let cross = CrossPublication {
+            id,
+            topic: topic.clone(),
+            publisher: publisher.map_or(SessionId(0), |p| p.id),
+            identity: publisher
+                .filter(|_| options.disclose_me)
+                .map(|p| p.identity.clone()),
+            options: options.to_dict(),
+            payload: payload.clone(),
+            broadcast: kept,
+        };
+        let dispatch = self.deliver(id, publisher, topic, options, payload);
+        link.publish(&self.name, cross);
+        (id, dispatch)
+    }
+
+    /// Delivers a publication another node made, as that node delivered it: the same id,
+    /// receivers and details; kept as a retained event or in the history as it was there.
+    pub(crate) fn deliver_remote(&self, publication: CrossPublication) {
+        let options = match PublishOptions::parse(&publication.options) {
+            Ok(options) => options,
+            Err(error) => {
+                tracing::warn!(realm = %self.name, topic = %publication.topic, %error,
+                    "publication from another node with unreadable options: dropped");
+                return;
+            }
+        };
+        // Details name the publisher only when it asked to be disclosed, and then its node sent
+        // its identity: otherwise only its id is needed (`exclude_me`).
+        let nobody = Identity {
+            authid: String::new(),
+            authrole: String::new(),
+            authmethod: String::new(),
+            authprovider: String::new(),
+        };
+        let publisher = (publication.publisher != SessionId(0)).then(|| Publisher {
+            id: publication.publisher,
+            identity: publication.identity.as_ref().unwrap_or(&nobody),
+        });
+        let (id, topic) = (publication.id, &publication.topic);
+        self.keep(id, publisher, topic, &options, &publication.payload);
+        self.deliver(id, publisher, topic, &options, publication.payload);
+    }
+
+    /// Keeps a publication as the topic's retained event when it asks to be, and in the event
+    /// history when a rule covers the topic; whether it was either.
+    fn keep(
+        &self,
+        id: PublicationId,
+        publisher: Option<Publisher<'_>>,
+        topic: &Uri,
+        options: &PublishOptions,
+        payload: &Payload,
+    ) -> bool {
         let retain = options.retain && self.retention.is_enabled();
         let history = self.history.is_enabled() && self.history.keeps(topic);
         if retain || history {
@@ -95,15 +163,27 @@ impl Realm {
                     topic,
                     details: details.clone(),
                     options,
-                    payload: &payload,
+                    payload,
                 };
                 self.history.record(self.next_history_sequence(), record);
             }
             if retain {
-                let event = Retention::event(id, topic, details, options, &payload);
+                let event = Retention::event(id, topic, details, options, payload);
                 self.retention.keep(event);
             }
         }
+        retain || history
+    }
+
+    /// Delivers a publication to this node's subscribers.
+    fn deliver(
+        &self,
+        id: PublicationId,
+        publisher: Option<Publisher<'_>>,
+        topic: &Uri,
+        options: &PublishOptions,
+        payload: Payload,
+    ) -> Dispatch {
         let publication = Publication {
             id,
             topic,
@@ -112,7 +192,26 @@ impl Realm {
         };
         let dispatch = self.broker.publish(publisher, publication);
         self.stats.published(dispatch.delivery.receivers);
-        (id, dispatch)
+        dispatch
+    }
+
+    /// The link to the other nodes, when the node is in a cluster.
+    pub(crate) fn cluster(&self) -> Option<&Arc<dyn ClusterLink>> {
+        self.cluster.get()
+    }
+
+    /// Joins the realm to a cluster: its publications and interest go to `link` from now on.
+    pub(crate) fn attach_cluster(&self, link: Arc<dyn ClusterLink>) {
+        self.broker
+            .attach_cluster(self.name.clone(), Arc::clone(&link));
+        if self.cluster.set(link).is_err() {
+            tracing::warn!(realm = %self.name, "cluster link attached twice: the first stays");
+        }
+    }
+
+    /// The callees and callers of other nodes.
+    pub(crate) fn proxies(&self) -> &Proxies {
+        &self.proxies
     }
 
     /// Whether the router answers the meta procedures and publishes meta events here.

@@ -225,6 +225,11 @@ impl Router {
         self.realms.get(name)
     }
 
+    /// Every realm.
+    pub(crate) fn realms(&self) -> impl Iterator<Item = &Arc<Realm>> {
+        self.realms.values()
+    }
+
     /// Joins a session admitted as `identity` to `realm`, with the session id `id` reserved for
     /// it. A role the realm lacks is refused. On error the id is still reserved: the caller
     /// releases it.

@@ -10,6 +10,7 @@ use crossway_transport::{ListenAddr, Serializer};
 
 use super::auth::{AuthContext, read_auth};
 use super::check::{Checker, Table, describe};
+use super::cluster::read_cluster;
 use super::coverage::role_warnings;
 use super::env::substitute;
 use super::guard::check_yaml_shape;
@@ -39,6 +40,7 @@ const TOP_KEYS: &[&str] = &[
     "endpoints",
     "limits",
     "metrics",
+    "cluster",
 ];
 const REALM_KEYS: &[&str] = &[
     "name",
@@ -137,6 +139,7 @@ fn read_node(c: &mut Checker, file: &Path, root: &Value) -> Option<NodeConfig> {
         None => Limits::default(),
     };
     let base = file.parent().unwrap_or(Path::new("."));
+    let cluster = top.get("cluster").and_then(|v| read_cluster(c, v, base));
     let mut warnings = Vec::new();
     let realms = read_list(c, &top, "realms", |c, path, v| {
         read_realm(c, path, v, &mut warnings)
@@ -186,6 +189,7 @@ fn read_node(c: &mut Checker, file: &Path, root: &Value) -> Option<NodeConfig> {
         log_level,
         log_format,
         metrics,
+        cluster,
         realms,
         endpoints,
         limits,

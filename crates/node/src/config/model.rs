@@ -33,6 +33,8 @@ pub struct NodeConfig {
     pub log_format: LogFormat,
     /// The metrics and health endpoint (`metrics:`), if any.
     pub metrics: Option<MetricsSpec>,
+    /// The cluster this node is part of (`cluster:`), if any.
+    pub cluster: Option<crossway_cluster::ClusterSettings>,
     /// The realms, in file order.
     pub realms: Vec<RealmSpec>,
     /// The listening endpoints, in file order.

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use crossway_cluster::ClusterStats;
 use crossway_protocol::Codec;
 use crossway_protocol::message::code_name;
 use crossway_routing::{AuthMethod, Router};
@@ -43,6 +44,8 @@ pub struct NodeMetrics {
     pub realms: Vec<String>,
     /// The router, for each realm's counts.
     pub router: Arc<Router>,
+    /// The cluster's counters, when the node is part of one.
+    pub cluster: Option<Arc<ClusterStats>>,
 }
 
 /// A label set: pairs of name and value.
@@ -365,6 +368,59 @@ impl NodeMetrics {
     }
 }
 
+impl NodeMetrics {
+    /// `crossway_cluster_*`: the link to NATS and what crossed it (only in a cluster).
+    fn cluster(&self, enc: &mut DescriptorEncoder<'_>) -> std::fmt::Result {
+        let Some(stats) = &self.cluster else {
+            return Ok(());
+        };
+        let s = stats.snapshot();
+        let none: Labels = Vec::new();
+        gauges(
+            enc,
+            "crossway_cluster_connected",
+            "Whether the node is connected to NATS (1) or not (0)",
+            &[(none.clone(), i64::from(s.connected))],
+        )?;
+        gauges(
+            enc,
+            "crossway_cluster_nodes",
+            "Other nodes of the cluster heard from and not gone",
+            &[(none.clone(), i64::try_from(s.peers).unwrap_or(i64::MAX))],
+        )?;
+        for (name, help, value) in [
+            (
+                "crossway_cluster_sent_total",
+                "Messages sent to NATS",
+                s.sent,
+            ),
+            (
+                "crossway_cluster_received_total",
+                "Messages received from NATS",
+                s.received,
+            ),
+            (
+                "crossway_cluster_dropped_total",
+                "Publications and call messages that could not cross (NATS away, or the queue full)",
+                s.dropped,
+            ),
+            (
+                "crossway_cluster_malformed_total",
+                "Messages from NATS that were not Crossway cluster messages",
+                s.malformed,
+            ),
+            (
+                "crossway_cluster_reconnects_total",
+                "Times the connection to NATS came back",
+                s.reconnects,
+            ),
+        ] {
+            counters(enc, name, help, &[(none.clone(), value)])?;
+        }
+        Ok(())
+    }
+}
+
 impl Collector for NodeMetrics {
     fn encode(&self, mut enc: DescriptorEncoder) -> std::fmt::Result {
         gauges(
@@ -377,7 +433,8 @@ impl Collector for NodeMetrics {
         self.tls(&mut enc)?;
         self.sessions(&mut enc)?;
         self.traffic(&mut enc)?;
-        self.realms(&mut enc)
+        self.realms(&mut enc)?;
+        self.cluster(&mut enc)
     }
 }
 
@@ -457,6 +514,7 @@ mod tests {
             }],
             realms: vec!["realm1".into()],
             router: Router::new(vec![RealmConfig::new("realm1")]),
+            cluster: None,
         });
         let text = metrics.render().unwrap();
         for line in [

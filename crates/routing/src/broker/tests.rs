@@ -57,7 +57,9 @@ pub(super) fn publish_direct(
         options: &options,
         payload,
     };
-    realm.broker().publish(Some(&member), publication)
+    realm
+        .broker()
+        .publish(Some(member.as_ref().into()), publication)
 }
 
 pub(super) fn error_uri(reply: &Message) -> (u64, &str) {

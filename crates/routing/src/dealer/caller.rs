@@ -1,5 +1,6 @@
-//! Who made a call: a session, or the router itself (a dynamic authenticator's consultation),
-//! whose answer is kept for the session that waits on it.
+//! Who made a call: a session, the router itself (a dynamic authenticator's consultation),
+//! whose answer is kept for the session that waits on it, or a session of another node, whose
+//! answer goes back through the cluster link.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -7,6 +8,7 @@ use crossway_protocol::{Message, SessionId};
 use event_listener::{Event, EventListener};
 
 use super::in_flight::InFlight;
+use crate::cluster::RemoteTarget;
 use crate::member::Member;
 
 /// The caller of a call in flight.
@@ -16,6 +18,19 @@ pub(crate) enum Caller {
     Session(Arc<Member>),
     /// The router, for a session that waits for the answer.
     Router(Arc<Waiter>),
+    /// A caller on another node.
+    Remote(Arc<RemoteCaller>),
+}
+
+/// A call made on another node: the answers go back there, named by the callee that gives them.
+#[derive(Debug)]
+pub(crate) struct RemoteCaller {
+    /// The pseudo session id that keys the calls of the caller's node here.
+    pub(crate) origin: SessionId,
+    /// The caller's node.
+    pub(crate) target: RemoteTarget,
+    /// The callee here.
+    pub(crate) callee: SessionId,
 }
 
 /// The answer to a call the router made: the first RESULT or ERROR, kept until taken, and an
@@ -32,6 +47,7 @@ impl Caller {
         match self {
             Caller::Session(member) => member.id(),
             Caller::Router(_) => SessionId(0),
+            Caller::Remote(remote) => remote.origin,
         }
     }
 
@@ -41,6 +57,8 @@ impl Caller {
         match self {
             Caller::Session(member) => member.features().caller_passthru,
             Caller::Router(_) => false,
+            // The caller's node checks its caller's features.
+            Caller::Remote(_) => true,
         }
     }
 
@@ -48,7 +66,7 @@ impl Caller {
     pub(crate) fn in_flight(&self) -> Option<&InFlight> {
         match self {
             Caller::Session(member) => Some(member.in_flight()),
-            Caller::Router(_) => None,
+            Caller::Router(_) | Caller::Remote(_) => None,
         }
     }
 
@@ -60,6 +78,17 @@ impl Caller {
                 waiter.answer(msg);
                 true
             }
+            Caller::Remote(remote) => remote.target.send(remote.callee, None, msg),
+        }
+    }
+}
+
+impl Caller {
+    /// The node of a caller on another node.
+    pub(crate) fn remote_node(&self) -> Option<&str> {
+        match self {
+            Caller::Remote(remote) => Some(&remote.target.node),
+            _ => None,
         }
     }
 }

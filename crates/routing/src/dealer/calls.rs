@@ -170,6 +170,15 @@ impl Calls {
         self.deadlines().first().map(|(d, _)| *d)
     }
 
+    /// The invocation ids of the calls made from `node` (another node of the cluster).
+    pub(crate) fn made_from(&self, node: &str) -> Vec<RequestId> {
+        self.by_invocation
+            .iter()
+            .filter(|c| c.value().caller.remote_node() == Some(node))
+            .map(|c| *c.key())
+            .collect()
+    }
+
     /// The number of calls in flight.
     pub(crate) fn len(&self) -> usize {
         self.by_invocation.len()

@@ -5,7 +5,8 @@
 //! - `calls`: the calls in flight, by invocation id, by caller request, by deadline;
 //! - `in_flight`: one session's calls in flight, bounded, and ended when it leaves;
 //! - `options`: REGISTER, CALL and CANCEL options;
-//! - `lookup`: the registrations as the meta API reads them.
+//! - `lookup`: the registrations as the meta API reads them;
+//! - `remote`: calls that cross between nodes (a callee here for a caller there).
 //!
 //! A caller's own requests are answered through its reply path (waiting for room, as every
 //! reply); everything the dealer sends to another session (INVOCATION, INTERRUPT, a RESULT or
@@ -19,6 +20,7 @@ mod lookup;
 mod options;
 mod registration;
 mod registry;
+mod remote;
 
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
@@ -39,6 +41,7 @@ use crate::member::Member;
 use crate::publication::passthru_options;
 
 use caller::Caller;
+pub(crate) use caller::RemoteCaller;
 pub use caller::Waiter;
 pub(crate) use calls::Call;
 use calls::Calls;
@@ -47,6 +50,7 @@ use in_flight::Side;
 pub(crate) use options::{CallOptions, CancelMode, RegisterOptions, is_progress};
 pub(crate) use registration::Registration;
 use registry::Registry;
+pub(crate) use remote::RemoteInvocation;
 
 /// How many of a session's progressive CALL request ids are remembered after the call ends, so
 /// that a late continuation is dropped rather than taken for a new call.
@@ -269,12 +273,13 @@ impl Dealer {
             timeout: call.options.timeout.filter(|_| !forward_timeout),
             deadline: Mutex::new(deadline),
         });
-        let sent = callee.deliver(&Message::Invocation {
+        let invocation_msg = Message::Invocation {
             request: invocation,
             registration: registration.id(),
             details,
             payload: call.payload,
-        });
+        };
+        let sent = callee.deliver_invocation(&invocation_msg, &registration);
         if !sent && self.calls.finish(started.invocation).is_some() {
             return CallOutcome::Refused(RequestError::Canceled(
                 "the callee could not take the invocation (it is leaving)".to_owned(),
@@ -326,12 +331,13 @@ impl Dealer {
             timeout: Some(timeout),
             deadline: Mutex::new(Instant::now().checked_add(timeout)),
         });
-        let sent = callee.deliver(&Message::Invocation {
+        let invocation_msg = Message::Invocation {
             request: invocation,
             registration: registration.id(),
             details,
             payload: Payload::new(Some(args), None),
-        });
+        };
+        let sent = callee.deliver_invocation(&invocation_msg, &registration);
         if !sent && self.calls.finish(invocation).is_some() {
             return Err(RequestError::Canceled(
                 "the authenticator could not take the invocation".to_owned(),

@@ -1,6 +1,7 @@
 //! Meta events: publications the router makes about sessions, subscriptions and registrations
 //! of a realm (`wamp.session.on_join`, `wamp.subscription.on_create`, ...), from the router
-//! (no publisher), through the broker like any publication.
+//! (no publisher), through the broker like any publication. In a cluster they go to the other
+//! nodes too, and each change is announced to them (`cluster::announce`) before its events.
 //!
 //! They are made on join, leave, subscribe, unsubscribe, register and unregister, never per
 //! publication; with nobody subscribed each costs one hash lookup (and an atomic load while the
@@ -14,6 +15,7 @@ use crossway_protocol::{List, Payload, PublicationId, SessionId, Uri, Value};
 
 use super::details;
 use crate::broker::Publication;
+use crate::cluster::{CrossPublication, announce};
 use crate::dealer::Registration;
 use crate::member::Member;
 use crate::permissions::RESERVED_PREFIX;
@@ -45,6 +47,7 @@ topics! {
 
 /// `wamp.session.on_join`: the session's details.
 pub(crate) fn session_joined(realm: &Realm, member: &Member) {
+    announce::session_joined(realm, member);
     publish(realm, &ON_JOIN, || {
         vec![Value::Map(details::session(member, realm.name()))]
     });
@@ -52,6 +55,7 @@ pub(crate) fn session_joined(realm: &Realm, member: &Member) {
 
 /// `wamp.session.on_leave`: session id, authid and authrole.
 pub(crate) fn session_left(realm: &Realm, member: &Member) {
+    announce::session_left(realm, member);
     publish(realm, &ON_LEAVE, || {
         let identity = member.identity();
         vec![
@@ -67,6 +71,7 @@ pub(crate) fn subscribed(realm: &Realm, session: SessionId, sub: &Subscription, 
     if sub.topic().as_str().starts_with(RESERVED_PREFIX) {
         return;
     }
+    announce::subscription(realm, session, sub, true);
     if created {
         publish(realm, &ON_CREATE, || {
             vec![
@@ -83,6 +88,7 @@ pub(crate) fn unsubscribed(realm: &Realm, session: SessionId, sub: &Subscription
     if sub.topic().as_str().starts_with(RESERVED_PREFIX) {
         return;
     }
+    announce::subscription(realm, session, sub, false);
     publish(realm, &ON_UNSUBSCRIBE, || pair(session, sub.id().0));
     if deleted {
         publish(realm, &ON_SUBSCRIPTION_DELETE, || pair(session, sub.id().0));
@@ -94,6 +100,7 @@ pub(crate) fn registered(realm: &Realm, session: SessionId, reg: &Registration, 
     if reg.procedure().as_str().starts_with(RESERVED_PREFIX) {
         return;
     }
+    announce::registered(realm, session, reg);
     if created {
         publish(realm, &ON_REGISTRATION_CREATE, || {
             vec![
@@ -110,6 +117,7 @@ pub(crate) fn unregistered(realm: &Realm, session: SessionId, reg: &Registration
     if reg.procedure().as_str().starts_with(RESERVED_PREFIX) {
         return;
     }
+    announce::unregistered(realm, session, reg);
     publish(realm, &ON_UNREGISTER, || pair(session, reg.id().0));
     if deleted {
         publish(realm, &ON_REGISTRATION_DELETE, || pair(session, reg.id().0));
@@ -121,17 +129,39 @@ fn pair(session: SessionId, id: u64) -> List {
 }
 
 /// Publishes `args` on `topic` from the router, if the realm has the meta API on and anyone
-/// subscribes to the topic; `args` is not built otherwise.
+/// subscribes to the topic (here, or anywhere in a cluster: the other nodes' interest is theirs
+/// to check); `args` is not built otherwise.
 fn publish(realm: &Realm, topic: &Uri, args: impl FnOnce() -> List) {
-    if !realm.meta_api() || !realm.broker().has_subscribers(topic) {
+    if !realm.meta_api() {
+        return;
+    }
+    let here = realm.broker().has_subscribers(topic);
+    let link = realm.cluster();
+    if !here && link.is_none() {
         return;
     }
     let options = PublishOptions::router();
-    let publication = Publication {
-        id: PublicationId(random_id()),
-        topic,
-        options: &options,
-        payload: Payload::new(Some(args()), None),
-    };
-    realm.broker().publish(None, publication);
+    let id = PublicationId(random_id());
+    let payload = Payload::new(Some(args()), None);
+    if let Some(link) = link {
+        let cross = CrossPublication {
+            id,
+            topic: topic.clone(),
+            publisher: SessionId(0),
+            identity: None,
+            options: options.to_dict(),
+            payload: payload.clone(),
+            broadcast: false,
+        };
+        link.publish(realm.name(), cross);
+    }
+    if here {
+        let publication = Publication {
+            id,
+            topic,
+            options: &options,
+            payload,
+        };
+        realm.broker().publish(None, publication);
+    }
 }

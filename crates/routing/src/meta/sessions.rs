@@ -12,6 +12,7 @@ use crossway_protocol::{SessionId, Value};
 use super::{
     Answer, MetaCall, details, id_arg, kwarg_str, nothing, one, reason_kwarg, str_arg, strings_arg,
 };
+use crate::cluster::RemoteSession;
 use crate::error::RequestError;
 use crate::member::Member;
 
@@ -35,23 +36,30 @@ pub(super) fn answer(procedure: &str, call: MetaCall<'_>) -> Answer {
     match procedure {
         "wamp.session.count" => {
             let roles = strings_arg(&call, 0, "filter_authroles")?;
-            let count = filtered(&call, roles.as_deref()).count();
+            let count =
+                filtered(&call, roles.as_deref()).count() + remote(&call, roles.as_deref()).count();
             one(Value::from(count as u64))
         }
         "wamp.session.list" => {
             let roles = strings_arg(&call, 0, "filter_authroles")?;
             let ids = filtered(&call, roles.as_deref())
                 .map(|m| Value::from(m.id().0))
+                .chain(remote(&call, roles.as_deref()).map(|s| Value::from(s.id.0)))
                 .collect();
             one(Value::List(ids))
         }
         "wamp.session.get" => {
             let id = SessionId(id_arg(&call, 0, "session")?);
-            let member = call
-                .realm
-                .member(id)
+            if let Some(member) = call.realm.member(id) {
+                return one(Value::Map(details::session(&member, call.realm.name())));
+            }
+            let session = remote(&call, None)
+                .find(|s| s.id == id)
                 .ok_or(RequestError::NoSuchSession(id))?;
-            one(Value::Map(details::session(&member, call.realm.name())))
+            one(Value::Map(details::remote_session(
+                &session,
+                call.realm.name(),
+            )))
         }
         "wamp.session.kill" => {
             let id = SessionId(id_arg(&call, 0, "session")?);
@@ -91,6 +99,21 @@ fn filtered<'a>(
     call.realm.members().into_iter().filter(move |m| {
         roles.is_none_or(|roles| roles.iter().any(|r| *r == m.identity().authrole))
     })
+}
+
+/// The sessions of the other nodes of a cluster, with a role among `roles` if given.
+fn remote<'a>(
+    call: &MetaCall<'_>,
+    roles: Option<&'a [String]>,
+) -> impl Iterator<Item = RemoteSession> + 'a {
+    let sessions = call
+        .realm
+        .cluster()
+        .map(|link| link.remote_sessions(call.realm.name()))
+        .unwrap_or_default();
+    sessions
+        .into_iter()
+        .filter(move |s| roles.is_none_or(|roles| roles.contains(&s.identity.authrole)))
 }
 
 /// Kills every session but the caller's that `which` picks; returns their ids.

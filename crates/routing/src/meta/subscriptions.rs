@@ -90,16 +90,35 @@ pub(super) fn answer(procedure: &str, call: MetaCall<'_>) -> Answer {
         }
         "wamp.subscription.list_subscribers" => {
             let sub = find(&call)?;
+            let remote = remote_subscribers(&call, &sub);
             one(Value::List(
-                sub.sessions().iter().map(|id| Value::from(id.0)).collect(),
+                sub.sessions()
+                    .iter()
+                    .chain(remote.iter())
+                    .map(|id| Value::from(id.0))
+                    .collect(),
             ))
         }
         "wamp.subscription.count_subscribers" => {
             let sub = find(&call)?;
-            one(Value::from(sub.len() as u64))
+            let remote = remote_subscribers(&call, &sub).len();
+            one(Value::from((sub.len() + remote) as u64))
         }
         _ => remove_subscriber(&call),
     }
+}
+
+/// The subscribers on the other nodes of a cluster to the same topic, with the same policy, as
+/// `sub` (subscription ids are each node's own; the topic and policy name the subscription).
+fn remote_subscribers(call: &MetaCall<'_>, sub: &Subscription) -> Vec<SessionId> {
+    call.realm
+        .cluster()
+        .map(|link| link.remote_subscriptions(call.realm.name()))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| &r.topic == sub.topic() && r.policy == sub.policy())
+        .map(|r| r.session)
+        .collect()
 }
 
 /// `wamp.subscription.remove_subscriber(subscription, session, reason=)`.

@@ -1,0 +1,503 @@
+//! The cluster thread's one task: everything between the router and NATS.
+//!
+//! Subjects, under the configured prefix `P`:
+//! - `P.ev.<realm>.<topic>`: publications, each node subscribed to the patterns of its own
+//!   subscriptions (see `subject`);
+//! - `P.all.<realm>`: publications every node keeps (retained events, event history);
+//! - `P.rpc.<node>`: call messages for a node;
+//! - `P.node`: every node's heartbeats, numbered state changes and goodbye (one subject, so that
+//!   they arrive in the order they were sent);
+//! - `P.sync.<node>`: requests for a node's whole state.
+//!
+//! Nothing here waits on the router, and the router never waits on this task: what arrives is
+//! handed to the router's non-blocking methods, and what the router sends comes through the
+//! link's bounded queue.
+
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use async_nats::{Client, Event, Subscriber};
+use bytes::Bytes;
+use crossway_protocol::{PublicationId, Uri};
+use crossway_routing::Router;
+use crossway_routing::cluster::StateChange;
+use futures_util::StreamExt;
+use tokio::sync::{mpsc, oneshot};
+use tokio_stream::StreamMap;
+
+use crate::link::{Link, Outgoing, lock};
+use crate::peers::{Effect, Outcome, Peers};
+use crate::settings::ClusterSettings;
+use crate::stats::ClusterStats;
+use crate::subject::{cover, event_subject, interest_pattern, pattern_subject};
+use crate::wire::{self, CallEnvelope, NodeSeq, Wire};
+
+/// Queued messages sent per turn of the loop before it looks at what arrived.
+const BATCH: usize = 256;
+/// After the node's subscriptions to NATS change, for this long a publication id seen twice is
+/// delivered once (an old and a new pattern overlap while one replaces the other).
+const OVERLAP_WINDOW: Duration = Duration::from_secs(2);
+/// Publication ids remembered in that window, at most.
+const RECENT_IDS: usize = 8192;
+/// How long a node waits for another's whole state.
+const SYNC_TIMEOUT: Duration = Duration::from_secs(5);
+/// How often at most the node logs what could not cross.
+const DROP_REPORT: Duration = Duration::from_secs(10);
+
+/// Everything the task needs.
+pub(crate) struct Runner {
+    pub(crate) settings: ClusterSettings,
+    pub(crate) incarnation: u64,
+    pub(crate) client: Client,
+    pub(crate) router: Arc<Router>,
+    pub(crate) link: Arc<Link>,
+    pub(crate) peers: Arc<Mutex<Peers>>,
+    pub(crate) stats: Arc<ClusterStats>,
+    pub(crate) queue: mpsc::Receiver<Outgoing>,
+    pub(crate) events: mpsc::Receiver<Event>,
+    pub(crate) stop: oneshot::Receiver<()>,
+    pub(crate) connected_once: std::cell::Cell<bool>,
+}
+
+/// Publication ids seen lately (while subscriptions overlap).
+#[derive(Debug, Default)]
+struct Recent {
+    until: Option<Instant>,
+    order: VecDeque<u64>,
+    seen: HashSet<u64>,
+}
+
+impl Recent {
+    /// Whether `id` should be delivered: always, but a second time within the window.
+    fn first(&mut self, id: PublicationId, now: Instant) -> bool {
+        match self.until {
+            Some(until) if now < until => {}
+            Some(_) => {
+                *self = Recent::default();
+                return true;
+            }
+            None => return true,
+        }
+        if !self.seen.insert(id.0) {
+            return false;
+        }
+        self.order.push_back(id.0);
+        if self.order.len() > RECENT_IDS
+            && let Some(old) = self.order.pop_front()
+        {
+            self.seen.remove(&old);
+        }
+        true
+    }
+
+    fn open(&mut self, now: Instant) {
+        self.until = now.checked_add(OVERLAP_WINDOW);
+    }
+}
+
+impl Runner {
+    fn subject(&self, rest: &str) -> String {
+        format!("{}.{rest}", self.settings.subject_prefix)
+    }
+
+    fn me(&self, seq: u64) -> NodeSeq {
+        NodeSeq {
+            node: self.settings.node.clone(),
+            incarnation: self.incarnation,
+            seq,
+        }
+    }
+
+    /// Runs until told to stop; then says goodbye.
+    pub(crate) async fn run(mut self) {
+        let subscribe = |s: String| {
+            let client = self.client.clone();
+            async move { client.subscribe(s).await }
+        };
+        let node = self.settings.node.clone();
+        let (Ok(mut node_sub), Ok(mut all_sub), Ok(mut rpc_sub), Ok(mut sync_sub)) = (
+            subscribe(self.subject("node")).await,
+            subscribe(self.subject("all.>")).await,
+            subscribe(self.subject(&format!("rpc.{node}"))).await,
+            subscribe(self.subject(&format!("sync.{node}"))).await,
+        ) else {
+            tracing::error!("cluster: cannot subscribe to NATS; the node routes locally only");
+            return;
+        };
+        let mut interest: StreamMap<String, Subscriber> = StreamMap::new();
+        let mut recent = Recent::default();
+        let mut heartbeat = tokio::time::interval(self.settings.heartbeat_interval);
+        heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let (synced_tx, mut synced_rx) = mpsc::channel::<(String, Option<Bytes>)>(64);
+        let mut last_drop_report = (Instant::now(), 0u64);
+        self.reconcile(&mut interest, &mut recent).await;
+        loop {
+            tokio::select! {
+                _ = &mut self.stop => break,
+                Some(out) = self.queue.recv() => {
+                    self.send(out).await;
+                    for _ in 1..BATCH {
+                        match self.queue.try_recv() {
+                            Ok(out) => self.send(out).await,
+                            Err(_) => break,
+                        }
+                    }
+                }
+                Some((_, msg)) = interest.next() => self.publication(&msg.payload, Some(&mut recent)),
+                Some(msg) = all_sub.next() => self.publication(&msg.payload, None),
+                Some(msg) = rpc_sub.next() => self.call(&msg.payload),
+                Some(msg) = node_sub.next() => {
+                    let outcome = self.node_message(&msg.payload);
+                    self.follow(outcome, &synced_tx);
+                }
+                Some(msg) = sync_sub.next() => {
+                    if let Some(reply) = msg.reply {
+                        self.answer_sync(reply.to_string()).await;
+                    }
+                }
+                Some((node, answer)) = synced_rx.recv() => {
+                    let outcome = match answer.map(|b| wire::decode(&b)) {
+                        Some(Ok(Wire::Snapshot { from, state })) if from.node == node => {
+                            lock(&self.peers).snapshot(&from, &state, Instant::now())
+                        }
+                        _ => {
+                            tracing::warn!(node, "cluster: no state from node; asking again at its next heartbeat");
+                            lock(&self.peers).sync_failed(&node);
+                            Outcome::default()
+                        }
+                    };
+                    self.follow(outcome, &synced_tx);
+                }
+                () = self.link.interest_changed.notified() => {
+                    self.reconcile(&mut interest, &mut recent).await;
+                }
+                () = self.link.local_changed.notified() => self.send_changes().await,
+                _ = heartbeat.tick() => {
+                    self.heartbeat().await;
+                    last_drop_report = self.report_drops(last_drop_report);
+                }
+                Some(event) = self.events.recv() => self.connection_event(event),
+            }
+        }
+        let bye = Wire::Bye {
+            node: self.settings.node.clone(),
+            incarnation: self.incarnation,
+        };
+        self.publish_wire(self.subject("node"), &bye).await;
+        let _ = tokio::time::timeout(Duration::from_secs(2), self.client.flush()).await;
+        tracing::info!("cluster: left");
+    }
+
+    /// Sends one publication or call message.
+    async fn send(&self, out: Outgoing) {
+        if !self.stats.is_connected() {
+            self.stats.dropped();
+            return;
+        }
+        let (subject, wire) = match out {
+            Outgoing::Publish(realm, publication) => {
+                let subject = if publication.broadcast {
+                    self.subject(&format!("all.{}", crate::subject::escape(realm.as_str())))
+                } else {
+                    event_subject(&self.subject("ev"), &realm, &publication.topic)
+                };
+                (subject, Wire::Publication { realm, publication })
+            }
+            Outgoing::Call(route, message) => {
+                let subject = self.subject(&format!("rpc.{}", route.node));
+                let envelope = CallEnvelope {
+                    from: Arc::from(self.settings.node.as_str()),
+                    realm: route.realm,
+                    callee: route.callee,
+                    registration: route.registration,
+                    message,
+                };
+                (subject, Wire::Call(envelope))
+            }
+        };
+        self.publish_wire(subject, &wire).await;
+    }
+
+    async fn publish_wire(&self, subject: String, wire: &Wire) {
+        // While NATS is away the client would queue, then wait: this task must not.
+        if !self.stats.is_connected() {
+            self.stats.dropped();
+            return;
+        }
+        match wire::encode(wire) {
+            Ok(bytes) => match self.client.publish(subject, Bytes::from(bytes)).await {
+                Ok(()) => self.stats.sent(),
+                Err(error) => {
+                    self.stats.dropped();
+                    tracing::debug!(%error, "cluster: publish to NATS failed");
+                }
+            },
+            Err(error) => {
+                self.stats.dropped();
+                tracing::warn!(%error, "cluster: message not encoded");
+            }
+        }
+    }
+
+    /// A publication from another node: delivered here once.
+    fn publication(&self, bytes: &[u8], recent: Option<&mut Recent>) {
+        self.stats.received();
+        match wire::decode(bytes) {
+            Ok(Wire::Publication { realm, publication }) => {
+                if let Some(recent) = recent
+                    && !recent.first(publication.id, Instant::now())
+                {
+                    return;
+                }
+                self.router.cluster_publication(realm.as_str(), publication);
+            }
+            Ok(_) | Err(_) => self.malformed("publication"),
+        }
+    }
+
+    /// A call message from another node.
+    fn call(&self, bytes: &[u8]) {
+        self.stats.received();
+        match wire::decode(bytes) {
+            Ok(Wire::Call(e)) => self.router.cluster_message(
+                &e.from,
+                e.realm.as_str(),
+                e.callee,
+                e.registration,
+                e.message,
+            ),
+            Ok(_) | Err(_) => self.malformed("call message"),
+        }
+    }
+
+    /// A heartbeat, changes or goodbye of a node.
+    fn node_message(&self, bytes: &[u8]) -> Outcome {
+        self.stats.received();
+        let now = Instant::now();
+        let wire = match wire::decode(bytes) {
+            Ok(wire) => wire,
+            Err(_) => {
+                self.malformed("node message");
+                return Outcome::default();
+            }
+        };
+        let from = match &wire {
+            Wire::Heartbeat(at) | Wire::Changes { from: at, .. } => &at.node,
+            Wire::Bye { node, .. } => node,
+            _ => {
+                self.malformed("node message");
+                return Outcome::default();
+            }
+        };
+        if *from == self.settings.node {
+            if let Wire::Heartbeat(at) = &wire
+                && at.incarnation != self.incarnation
+            {
+                tracing::error!(node = %from, "cluster: another node has this node's name; names must be unique");
+            }
+            return Outcome::default();
+        }
+        let mut peers = lock(&self.peers);
+        match wire {
+            Wire::Heartbeat(at) => peers.heartbeat(&at, now),
+            Wire::Changes { from, changes } => peers.changes(&from, changes, now),
+            Wire::Bye { node, incarnation } => {
+                tracing::info!(node, "cluster: node left");
+                peers.bye(&node, incarnation)
+            }
+            _ => Outcome::default(),
+        }
+    }
+
+    /// Tells the router what changed, and asks a node for its state if needed.
+    fn follow(&self, outcome: Outcome, synced: &mpsc::Sender<(String, Option<Bytes>)>) {
+        for effect in outcome.effects {
+            self.effect(effect);
+        }
+        self.stats.set_peers(lock(&self.peers).len());
+        if let Some(node) = outcome.sync {
+            let client = self.client.clone();
+            let subject = self.subject(&format!("sync.{node}"));
+            let synced = synced.clone();
+            tokio::spawn(async move {
+                let answer =
+                    tokio::time::timeout(SYNC_TIMEOUT, client.request(subject, Bytes::new())).await;
+                let bytes = match answer {
+                    Ok(Ok(msg)) => Some(msg.payload),
+                    _ => None,
+                };
+                let _ = synced.send((node, bytes)).await;
+            });
+        }
+    }
+
+    fn effect(&self, effect: Effect) {
+        match effect {
+            Effect::Registered(node, realm, registration) => {
+                self.router
+                    .cluster_registered(&node, realm.as_str(), registration);
+            }
+            Effect::Unregistered(realm, session, procedure, policy) => {
+                self.router
+                    .cluster_unregistered(realm.as_str(), session, &procedure, policy);
+            }
+            Effect::SessionLeft(realm, session) => {
+                self.router.cluster_session_left(realm.as_str(), session);
+            }
+            Effect::NodeGone(node) => self.router.cluster_node_gone(&node),
+        }
+    }
+
+    /// Answers a request for this node's whole state.
+    async fn answer_sync(&self, reply: String) {
+        let snapshot = {
+            let local = self.link.local();
+            Wire::Snapshot {
+                from: self.me(local.seq),
+                state: local.tables.to_changes(),
+            }
+        };
+        self.publish_wire(reply, &snapshot).await;
+    }
+
+    /// Sends the changes waiting in the link (while NATS is away they wait, bounded).
+    async fn send_changes(&self) {
+        if !self.stats.is_connected() {
+            return;
+        }
+        let (first, changes): (u64, Vec<StateChange>) = {
+            let mut local = self.link.local();
+            let changes = std::mem::take(&mut local.pending);
+            let first = local.seq + 1 - changes.len() as u64;
+            (first, changes)
+        };
+        if changes.is_empty() {
+            return;
+        }
+        let wire = Wire::Changes {
+            from: self.me(first),
+            changes,
+        };
+        self.publish_wire(self.subject("node"), &wire).await;
+    }
+
+    /// Sends a heartbeat, and lets the nodes not heard for too long go.
+    async fn heartbeat(&self) {
+        let seq = self.link.local().seq;
+        if self.stats.is_connected() {
+            self.publish_wire(self.subject("node"), &Wire::Heartbeat(self.me(seq)))
+                .await;
+        }
+        let gone = lock(&self.peers).expire(Instant::now(), self.settings.node_timeout);
+        for node in gone {
+            tracing::warn!(node, timeout = ?self.settings.node_timeout,
+                "cluster: node gone (not heard within node_timeout); its sessions, subscriptions and registrations are dropped");
+            self.router.cluster_node_gone(&node);
+        }
+        self.stats.set_peers(lock(&self.peers).len());
+    }
+
+    /// Subscribes to the patterns this node's subscriptions need, then unsubscribes from those
+    /// it no longer needs.
+    async fn reconcile(&self, subs: &mut StreamMap<String, Subscriber>, recent: &mut Recent) {
+        let base = self.subject("ev");
+        let mut by_realm: HashMap<Uri, Vec<_>> = HashMap::new();
+        for (realm, topic, policy) in self.link.interest() {
+            by_realm
+                .entry(realm)
+                .or_default()
+                .push(interest_pattern(&topic, policy));
+        }
+        let wanted: BTreeSet<String> = by_realm
+            .into_iter()
+            .flat_map(|(realm, patterns)| {
+                cover(patterns)
+                    .into_iter()
+                    .map(|p| pattern_subject(&base, &realm, &p))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let had: Vec<String> = subs.keys().cloned().collect();
+        let mut changed = false;
+        for subject in &wanted {
+            if subs.contains_key(subject) {
+                continue;
+            }
+            match self.client.subscribe(subject.clone()).await {
+                Ok(sub) => {
+                    subs.insert(subject.clone(), sub);
+                    changed = true;
+                }
+                Err(error) => {
+                    tracing::warn!(subject, %error, "cluster: cannot subscribe; retried at the next change");
+                }
+            }
+        }
+        for subject in had {
+            if !wanted.contains(&subject)
+                && let Some(mut sub) = subs.remove(&subject)
+            {
+                let _ = sub.unsubscribe().await;
+                changed = true;
+            }
+        }
+        if changed {
+            recent.open(Instant::now());
+            tracing::debug!(subjects = subs.len(), "cluster: interest updated");
+        }
+    }
+
+    fn connection_event(&self, event: Event) {
+        match event {
+            Event::Connected => {
+                let first = !self.connected_once.replace(true);
+                self.stats.set_connected(true);
+                // Changes made while NATS was away go now.
+                self.link.local_changed.notify_one();
+                if first {
+                    tracing::info!(node = %self.settings.node, "cluster: connected to NATS");
+                } else {
+                    self.stats.reconnected();
+                    tracing::info!(node = %self.settings.node, "cluster: NATS connection restored; subscriptions renewed");
+                }
+            }
+            Event::Disconnected => {
+                self.stats.set_connected(false);
+                tracing::warn!(node = %self.settings.node,
+                    "cluster: NATS connection lost; routing locally, reconnecting with back-off");
+            }
+            Event::SlowConsumer(sid) => {
+                tracing::warn!(
+                    sid,
+                    "cluster: this node reads NATS too slowly; messages were lost"
+                );
+            }
+            other => tracing::info!(event = %other, "cluster: NATS"),
+        }
+    }
+
+    fn malformed(&self, what: &str) {
+        self.stats.malformed();
+        tracing::warn!(
+            what,
+            "cluster: a message from NATS that is not a Crossway cluster message; ignored"
+        );
+    }
+
+    /// Logs what could not cross since the last report, at most every [`DROP_REPORT`].
+    fn report_drops(&self, (at, dropped): (Instant, u64)) -> (Instant, u64) {
+        let now = Instant::now();
+        if now.saturating_duration_since(at) < DROP_REPORT {
+            return (at, dropped);
+        }
+        let total = self.stats.snapshot().dropped;
+        if total > dropped {
+            tracing::warn!(
+                count = total - dropped,
+                "cluster: messages could not cross to the other nodes (NATS away or the queue full)"
+            );
+        }
+        (now, total)
+    }
+}

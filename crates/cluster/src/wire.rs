@@ -1,0 +1,564 @@
+//! What crosses NATS between nodes, and its encoding: one MessagePack array per NATS message,
+//! its first element the kind. Payloads travel as the publisher or caller encoded them (the
+//! serializer's name and the bytes of `Arguments|list` and `ArgumentsKw|dict`), so that a
+//! subscriber or callee with the same serializer gets them byte for byte.
+//!
+//! Everything read from NATS is checked: a message that does not decode, or has the wrong shape,
+//! is an error (counted and logged by the caller), never a panic.
+
+use std::sync::Arc;
+
+use crossway_protocol::message::code;
+use crossway_protocol::{
+    Codec, Dict, List, Message, Payload, PublicationId, RawPayload, RequestId, SessionId, Uri,
+    Value,
+};
+use crossway_routing::cluster::{
+    CrossPublication, RemoteRegistration, RemoteSession, RemoteSubscription, StateChange,
+};
+use crossway_routing::{Identity, MatchPolicy};
+
+const PUBLICATION: u64 = 0;
+const CALL: u64 = 1;
+const HEARTBEAT: u64 = 2;
+const CHANGES: u64 = 3;
+const SNAPSHOT: u64 = 4;
+const BYE: u64 = 5;
+
+/// A message between nodes, decoded.
+#[derive(Debug)]
+pub(crate) enum Wire {
+    /// A publication for the subscribers of another node.
+    Publication {
+        /// Its realm.
+        realm: Uri,
+        /// The publication.
+        publication: CrossPublication,
+    },
+    /// A call's message (INVOCATION, INTERRUPT, RESULT, ERROR).
+    Call(CallEnvelope),
+    /// A node is alive, and has made `seq` changes since it started.
+    Heartbeat(NodeSeq),
+    /// A node's changes `first ..`.
+    Changes {
+        /// Who, and the number of its first change here.
+        from: NodeSeq,
+        /// The changes, in order.
+        changes: Vec<StateChange>,
+    },
+    /// A node's whole state, as of change `seq`.
+    Snapshot {
+        /// Who, and the changes it holds.
+        from: NodeSeq,
+        /// Its sessions, subscriptions and registrations, as changes that make them.
+        state: Vec<StateChange>,
+    },
+    /// A node stops.
+    Bye {
+        /// Its name.
+        node: String,
+        /// Which run of it.
+        incarnation: u64,
+    },
+}
+
+/// A node, one run of it (a random number drawn at its start), and a change count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NodeSeq {
+    /// The node's name.
+    pub(crate) node: String,
+    /// Which run of it.
+    pub(crate) incarnation: u64,
+    /// A change number.
+    pub(crate) seq: u64,
+}
+
+/// A call's message and where it goes.
+#[derive(Debug)]
+pub(crate) struct CallEnvelope {
+    /// The node it comes from.
+    pub(crate) from: Arc<str>,
+    /// The realm.
+    pub(crate) realm: Uri,
+    /// The callee's session id.
+    pub(crate) callee: SessionId,
+    /// The callee's registration, for the INVOCATION that starts a call.
+    pub(crate) registration: Option<(Uri, MatchPolicy)>,
+    /// INVOCATION, INTERRUPT, RESULT or ERROR.
+    pub(crate) message: Message,
+}
+
+/// Why bytes from NATS are not a message between nodes.
+#[derive(Debug, thiserror::Error)]
+#[error("not a Crossway cluster message: {0}")]
+pub(crate) struct WireError(String);
+
+/// Encodes `wire` (MessagePack).
+pub(crate) fn encode(wire: &Wire) -> Result<Vec<u8>, WireError> {
+    let list = match wire {
+        Wire::Publication { realm, publication } => publication_list(realm, publication),
+        Wire::Call(envelope) => call_list(envelope)?,
+        Wire::Heartbeat(at) => vec![u(HEARTBEAT), s(&at.node), u(at.incarnation), u(at.seq)],
+        Wire::Changes { from, changes } => vec![
+            u(CHANGES),
+            s(&from.node),
+            u(from.incarnation),
+            u(from.seq),
+            Value::List(changes.iter().map(change_list).collect()),
+        ],
+        Wire::Snapshot { from, state } => vec![
+            u(SNAPSHOT),
+            s(&from.node),
+            u(from.incarnation),
+            u(from.seq),
+            Value::List(state.iter().map(change_list).collect()),
+        ],
+        Wire::Bye { node, incarnation } => vec![u(BYE), s(node), u(*incarnation)],
+    };
+    Codec::MsgPack
+        .encode_value(&Value::List(list))
+        .map_err(|e| WireError(e.to_string()))
+}
+
+/// Decodes a message between nodes.
+pub(crate) fn decode(bytes: &[u8]) -> Result<Wire, WireError> {
+    let value = Codec::MsgPack
+        .decode_value(bytes)
+        .map_err(|e| WireError(e.to_string()))?;
+    let Value::List(list) = value else {
+        return Err(bad("not an array"));
+    };
+    let mut r = Reader::new(list);
+    let kind = r.u64()?;
+    match kind {
+        PUBLICATION => {
+            let realm = r.uri()?;
+            let id = PublicationId(r.u64()?);
+            let topic = r.uri()?;
+            let publisher = SessionId(r.u64()?);
+            let identity = match r.next()? {
+                Value::Null => None,
+                Value::List(l) => Some(identity(&mut Reader::new(l))?),
+                _ => return Err(bad("identity")),
+            };
+            let options = r.map()?;
+            let broadcast = r.bool()?;
+            let payload = r.payload()?;
+            Ok(Wire::Publication {
+                realm,
+                publication: CrossPublication {
+                    id,
+                    topic,
+                    publisher,
+                    identity,
+                    options,
+                    payload,
+                    broadcast,
+                },
+            })
+        }
+        CALL => Ok(Wire::Call(call(&mut r)?)),
+        HEARTBEAT => Ok(Wire::Heartbeat(node_seq(&mut r)?)),
+        CHANGES | SNAPSHOT => {
+            let from = node_seq(&mut r)?;
+            let changes = r
+                .list()?
+                .into_iter()
+                .map(|v| match v {
+                    Value::List(l) => change(&mut Reader::new(l)),
+                    _ => Err(bad("change")),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(if kind == CHANGES {
+                Wire::Changes { from, changes }
+            } else {
+                Wire::Snapshot {
+                    from,
+                    state: changes,
+                }
+            })
+        }
+        BYE => Ok(Wire::Bye {
+            node: r.string()?,
+            incarnation: r.u64()?,
+        }),
+        other => Err(WireError(format!("unknown kind {other}"))),
+    }
+}
+
+fn publication_list(realm: &Uri, p: &CrossPublication) -> List {
+    let mut list = vec![
+        u(PUBLICATION),
+        s(realm.as_str()),
+        u(p.id.0),
+        s(p.topic.as_str()),
+        u(p.publisher.0),
+        p.identity.as_ref().map_or(Value::Null, identity_list),
+        Value::Map(p.options.clone()),
+        Value::Bool(p.broadcast),
+    ];
+    push_payload(&mut list, &p.payload);
+    list
+}
+
+fn call_list(e: &CallEnvelope) -> Result<List, WireError> {
+    let registration = e
+        .registration
+        .as_ref()
+        .map_or(Value::Null, |(uri, policy)| {
+            Value::List(vec![s(uri.as_str()), u(policy_code(*policy))])
+        });
+    let mut list = vec![
+        u(CALL),
+        s(&e.from),
+        s(e.realm.as_str()),
+        u(e.callee.0),
+        registration,
+    ];
+    let (kind, request, dict, error, payload) = match &e.message {
+        Message::Invocation {
+            request,
+            details,
+            payload,
+            ..
+        } => (code::INVOCATION, request, details, None, Some(payload)),
+        Message::Interrupt { request, options } => (code::INTERRUPT, request, options, None, None),
+        Message::Result {
+            request,
+            details,
+            payload,
+        } => (code::RESULT, request, details, None, Some(payload)),
+        Message::Error {
+            request,
+            details,
+            error,
+            payload,
+            ..
+        } => (code::ERROR, request, details, Some(error), Some(payload)),
+        other => return Err(WireError(format!("{} does not cross", other.name()))),
+    };
+    list.push(u(kind));
+    list.push(u(request.0));
+    list.push(Value::Map(dict.clone()));
+    list.push(error.map_or(Value::Null, |e| s(e.as_str())));
+    match payload {
+        Some(p) => push_payload(&mut list, p),
+        None => list.extend([Value::Null, Value::Null, Value::Null]),
+    }
+    Ok(list)
+}
+
+fn call(r: &mut Reader) -> Result<CallEnvelope, WireError> {
+    let from: Arc<str> = Arc::from(r.string()?);
+    let realm = r.uri()?;
+    let callee = SessionId(r.u64()?);
+    let registration = match r.next()? {
+        Value::Null => None,
+        Value::List(l) => {
+            let mut reg = Reader::new(l);
+            Some((reg.uri()?, policy(reg.u64()?)?))
+        }
+        _ => return Err(bad("registration")),
+    };
+    let kind = r.u64()?;
+    let request = RequestId(r.u64()?);
+    let dict = r.map()?;
+    let error = match r.next()? {
+        Value::Null => None,
+        Value::Str(e) => Some(Uri::from(e)),
+        _ => return Err(bad("error")),
+    };
+    let payload = r.payload()?;
+    let message = match (kind, error) {
+        (code::INVOCATION, None) => Message::Invocation {
+            request,
+            registration: crossway_protocol::RegistrationId(0),
+            details: dict,
+            payload,
+        },
+        (code::INTERRUPT, None) => Message::Interrupt {
+            request,
+            options: dict,
+        },
+        (code::RESULT, None) => Message::Result {
+            request,
+            details: dict,
+            payload,
+        },
+        (code::ERROR, Some(error)) => Message::Error {
+            request_type: code::CALL,
+            request,
+            details: dict,
+            error,
+            payload,
+        },
+        _ => return Err(bad("call message kind")),
+    };
+    Ok(CallEnvelope {
+        from,
+        realm,
+        callee,
+        registration,
+        message,
+    })
+}
+
+fn change_list(c: &StateChange) -> Value {
+    let list = match c {
+        StateChange::Joined { realm, session } => {
+            vec![
+                u(0),
+                s(realm.as_str()),
+                u(session.id.0),
+                identity_list(&session.identity),
+            ]
+        }
+        StateChange::Left { realm, session } => vec![u(1), s(realm.as_str()), u(session.0)],
+        StateChange::Subscribed {
+            realm,
+            subscription,
+        } => subscription_list(2, realm, subscription),
+        StateChange::Unsubscribed {
+            realm,
+            subscription,
+        } => subscription_list(3, realm, subscription),
+        StateChange::Registered {
+            realm,
+            registration: r,
+        } => vec![
+            u(4),
+            s(realm.as_str()),
+            u(r.session.0),
+            identity_list(&r.identity),
+            u(u64::from(r.features)),
+            s(r.procedure.as_str()),
+            Value::Map(r.options.clone()),
+        ],
+        StateChange::Unregistered {
+            realm,
+            session,
+            procedure,
+            policy,
+        } => vec![
+            u(5),
+            s(realm.as_str()),
+            u(session.0),
+            s(procedure.as_str()),
+            u(policy_code(*policy)),
+        ],
+    };
+    Value::List(list)
+}
+
+fn subscription_list(kind: u64, realm: &Uri, sub: &RemoteSubscription) -> List {
+    vec![
+        u(kind),
+        s(realm.as_str()),
+        u(sub.session.0),
+        s(sub.topic.as_str()),
+        u(policy_code(sub.policy)),
+    ]
+}
+
+fn change(r: &mut Reader) -> Result<StateChange, WireError> {
+    let kind = r.u64()?;
+    let realm = r.uri()?;
+    let session = SessionId(r.u64()?);
+    Ok(match kind {
+        0 => StateChange::Joined {
+            realm,
+            session: RemoteSession {
+                id: session,
+                identity: identity(&mut Reader::new(r.list()?))?,
+            },
+        },
+        1 => StateChange::Left { realm, session },
+        2 | 3 => {
+            let subscription = RemoteSubscription {
+                session,
+                topic: r.uri()?,
+                policy: policy(r.u64()?)?,
+            };
+            if kind == 2 {
+                StateChange::Subscribed {
+                    realm,
+                    subscription,
+                }
+            } else {
+                StateChange::Unsubscribed {
+                    realm,
+                    subscription,
+                }
+            }
+        }
+        4 => StateChange::Registered {
+            realm,
+            registration: RemoteRegistration {
+                session,
+                identity: identity(&mut Reader::new(r.list()?))?,
+                features: u16::try_from(r.u64()?).map_err(|_| bad("features"))?,
+                procedure: r.uri()?,
+                options: r.map()?,
+            },
+        },
+        5 => StateChange::Unregistered {
+            realm,
+            session,
+            procedure: r.uri()?,
+            policy: policy(r.u64()?)?,
+        },
+        _ => return Err(bad("change kind")),
+    })
+}
+
+fn identity_list(i: &Identity) -> Value {
+    Value::List(vec![
+        s(&i.authid),
+        s(&i.authrole),
+        s(&i.authmethod),
+        s(&i.authprovider),
+    ])
+}
+
+fn identity(r: &mut Reader) -> Result<Identity, WireError> {
+    Ok(Identity {
+        authid: r.string()?,
+        authrole: r.string()?,
+        authmethod: r.string()?,
+        authprovider: r.string()?,
+    })
+}
+
+fn node_seq(r: &mut Reader) -> Result<NodeSeq, WireError> {
+    Ok(NodeSeq {
+        node: r.string()?,
+        incarnation: r.u64()?,
+        seq: r.u64()?,
+    })
+}
+
+fn push_payload(list: &mut List, payload: &Payload) {
+    let raw = match payload {
+        Payload::Raw(raw) => Some(raw.clone()),
+        Payload::Values { args, kwargs } => {
+            RawPayload::encode(Codec::MsgPack, args.as_ref(), kwargs.as_ref()).ok()
+        }
+    };
+    match raw {
+        Some(raw) => {
+            list.push(s(raw.codec().name()));
+            list.push(
+                raw.args_bytes()
+                    .map_or(Value::Null, |b| Value::Bytes(b.to_vec())),
+            );
+            list.push(
+                raw.kwargs_bytes()
+                    .map_or(Value::Null, |b| Value::Bytes(b.to_vec())),
+            );
+        }
+        None => list.extend([Value::Null, Value::Null, Value::Null]),
+    }
+}
+
+fn policy_code(policy: MatchPolicy) -> u64 {
+    MatchPolicy::ALL
+        .iter()
+        .position(|p| *p == policy)
+        .map_or(0, |i| i as u64)
+}
+
+fn policy(code: u64) -> Result<MatchPolicy, WireError> {
+    usize::try_from(code)
+        .ok()
+        .and_then(|i| MatchPolicy::ALL.get(i).copied())
+        .ok_or_else(|| bad("match policy"))
+}
+
+fn u(n: u64) -> Value {
+    Value::from_u64(n)
+}
+
+fn s(text: &str) -> Value {
+    Value::Str(text.to_owned())
+}
+
+fn bad(what: &str) -> WireError {
+    WireError(format!("bad or missing {what}"))
+}
+
+/// Reads a decoded array element by element.
+struct Reader {
+    items: std::vec::IntoIter<Value>,
+}
+
+impl Reader {
+    fn new(list: List) -> Reader {
+        Reader {
+            items: list.into_iter(),
+        }
+    }
+
+    fn next(&mut self) -> Result<Value, WireError> {
+        self.items.next().ok_or_else(|| bad("element"))
+    }
+
+    fn u64(&mut self) -> Result<u64, WireError> {
+        self.next()?.as_u64().ok_or_else(|| bad("number"))
+    }
+
+    fn bool(&mut self) -> Result<bool, WireError> {
+        self.next()?.as_bool().ok_or_else(|| bad("boolean"))
+    }
+
+    fn string(&mut self) -> Result<String, WireError> {
+        match self.next()? {
+            Value::Str(s) => Ok(s),
+            _ => Err(bad("string")),
+        }
+    }
+
+    fn uri(&mut self) -> Result<Uri, WireError> {
+        self.string().map(Uri::from)
+    }
+
+    fn map(&mut self) -> Result<Dict, WireError> {
+        match self.next()? {
+            Value::Map(m) => Ok(m),
+            _ => Err(bad("map")),
+        }
+    }
+
+    fn list(&mut self) -> Result<List, WireError> {
+        match self.next()? {
+            Value::List(l) => Ok(l),
+            _ => Err(bad("list")),
+        }
+    }
+
+    fn bytes(&mut self) -> Result<Option<Vec<u8>>, WireError> {
+        match self.next()? {
+            Value::Null => Ok(None),
+            Value::Bytes(b) => Ok(Some(b)),
+            _ => Err(bad("bytes")),
+        }
+    }
+
+    /// A payload as [`push_payload`] wrote it: checked as a decoder checks message elements.
+    fn payload(&mut self) -> Result<Payload, WireError> {
+        let codec = match self.next()? {
+            Value::Null => None,
+            Value::Str(name) => Some(Codec::from_name(&name).ok_or_else(|| bad("serializer"))?),
+            _ => return Err(bad("serializer")),
+        };
+        let (args, kwargs) = (self.bytes()?, self.bytes()?);
+        match codec {
+            None => Ok(Payload::new(None, None)),
+            Some(codec) => RawPayload::new(codec, args.as_deref(), kwargs.as_deref())
+                .map(Payload::Raw)
+                .map_err(|e| WireError(format!("payload: {e}"))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
