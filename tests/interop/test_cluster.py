@@ -15,9 +15,9 @@ token, a user and password, mutual TLS; two clusters on one NATS kept apart by s
 
 A node learns of another's subscriptions and registrations through NATS, some time after
 SUBSCRIBED or REGISTERED: each test first waits, with bounded retries, until its route works
-(`routed`, `callable_from`), and counts exactly from then on. "Exactly once" is checked after a settle
-window (`SETTLE`) in which a duplicate would have arrived. Tests that kill a node or NATS have
-a cluster of their own; the others share one.
+(`routed`, `callable_from`), and counts exactly from then on. "Exactly once" is checked after a
+settle window (`SETTLE`) in which a duplicate would have arrived. Tests that kill a node or NATS
+have a cluster of their own; the others share one.
 """
 
 from __future__ import annotations
@@ -751,15 +751,14 @@ def test_session_count_and_list_cover_every_node(live: Cluster) -> None:
     run(live, scenario_with(body))
 
 
-def test_subscription_and_registration_lists_include_remote_ones(live: Cluster) -> None:
-    """A subscription and a registration made on B show on A: lookup finds them, list names
-    them, list_subscribers and list_callees name the session on B."""
+def test_subscription_lists_include_remote_ones(live: Cluster) -> None:
+    """A subscription made on B (and on no other node) shows on A: lookup finds it, list names
+    it, list_subscribers names the session on B."""
 
     async def body(s: Sessions) -> None:
-        topic, procedure = fresh("listed.topic"), fresh("listed.proc")
+        topic = fresh("listed.topic")
         remote = await s.join(live["b"], "json", "remote")
         await remote.subscribe_inbox(topic)
-        await register(remote, echo, procedure)
         meta = await s.join(live["a"], "cbor", "meta caller")
         sub_id, _ = await until(
             lambda: one(meta, "wamp.subscription.lookup", topic),
@@ -769,6 +768,43 @@ def test_subscription_and_registration_lists_include_remote_ones(live: Cluster) 
         )
         assert sub_id in (await one(meta, "wamp.subscription.list"))["exact"]
         assert sid(remote) in await one(meta, "wamp.subscription.list_subscribers", sub_id)
+
+    run(live, scenario_with(body))
+
+
+def test_subscribers_on_other_nodes_are_listed(live: Cluster) -> None:
+    """Subscribers to one topic on A, B and C: list_subscribers and count_subscribers of A's
+    subscription name all three."""
+
+    async def body(s: Sessions) -> None:
+        topic = fresh("listed.subscribers")
+        subs = [await s.join(live[n], "json", "subscriber") for n in ("a", "b", "c")]
+        for sub in subs:
+            await sub.subscribe_inbox(topic)
+        meta = await s.join(live["a"], "cbor", "meta caller")
+        sub_id = await one(meta, "wamp.subscription.lookup", topic)
+        assert sub_id is not None
+        want = sorted(sid(x) for x in subs)
+        await until(
+            lambda: one(meta, "wamp.subscription.list_subscribers", sub_id),
+            lambda got: sorted(got) == want,
+            f"list_subscribers on A to name the subscribers on A, B and C {want}",
+            NODE_TIMEOUT + MARGIN,
+        )
+        assert await one(meta, "wamp.subscription.count_subscribers", sub_id) == 3
+
+    run(live, scenario_with(body))
+
+
+def test_registration_lists_include_remote_ones(live: Cluster) -> None:
+    """A registration made on B (and on no other node) shows on A: lookup finds it, list names
+    it, list_callees names the session on B."""
+
+    async def body(s: Sessions) -> None:
+        procedure = fresh("listed.proc")
+        remote = await s.join(live["b"], "json", "remote")
+        await register(remote, echo, procedure)
+        meta = await s.join(live["a"], "cbor", "meta caller")
         reg_id, _ = await until(
             lambda: one(meta, "wamp.registration.lookup", procedure),
             lambda got: got is not None,
@@ -1040,13 +1076,28 @@ def test_call_in_flight_to_a_killed_node_is_canceled(own_cluster: Cluster) -> No
             "the killed callee's registration to disappear",
             bound,
         )
+        # B forgets C on its own clock: REGISTER there may meet C's registration until then.
         heir = await s.join(cluster["b"], "msgpack", "heir")
-        await register(heir, labelled("b"), procedure)
+        await until(
+            lambda: _register_error(heir, procedure),
+            lambda e: e is None,
+            "REGISTER on B of the killed callee's procedure to succeed",
+            max(0.2, bound - (time.monotonic() - killed)),
+        )
         await callable_from(caller, procedure)
         assert await call(caller, procedure) == (["b"], {})
         await wait(callee.disconnected, "the end of the killed node's connection")
 
     run(cluster, scenario_with(body))
+
+
+async def _register_error(callee: Client, procedure: str) -> str | None:
+    """The error URI REGISTER of `procedure` (answering `b`) gets, None if it succeeds."""
+    try:
+        await register(callee, labelled("b"), procedure)
+        return None
+    except ApplicationError as e:
+        return e.error
 
 
 async def _call_error(caller: Client, procedure: str) -> str | None:
@@ -1072,12 +1123,15 @@ def test_sigkill_mid_stream(own_cluster: Cluster) -> None:
         _, inbox_b = await sub_b.subscribe_inbox(topic)
         doomed = [await s.join(cluster["c"], ser, "doomed") for ser in ("json", "cbor")]
         _, inbox_c = await doomed[0].subscribe_inbox(topic)
-        only_c = fresh("only_on_c")
-        await doomed[1].subscribe_inbox(only_c)
+        # A subscription on C to a topic A's meta caller subscribes to as well: A lists C's
+        # session among its subscribers until C is gone.
+        watched_topic = fresh("watched")
+        await doomed[1].subscribe_inbox(watched_topic)
+        local_sub, _ = await meta.subscribe_inbox(watched_topic)
         await until(
-            lambda: one(meta, "wamp.subscription.lookup", only_c),
-            lambda got: got is not None,
-            f"wamp.subscription.lookup on A to find C's subscription to {only_c}",
+            lambda: one(meta, "wamp.subscription.list_subscribers", local_sub.id),
+            lambda got: sid(doomed[1]) in got,
+            f"list_subscribers on A to name C's subscriber to {watched_topic}",
             NODE_TIMEOUT + MARGIN,
         )
         survivors = 3
@@ -1117,9 +1171,9 @@ def test_sigkill_mid_stream(own_cluster: Cluster) -> None:
         listed = await one(meta, "wamp.session.list")
         assert not {sid(d) for d in doomed} & set(listed), listed
         await until(
-            lambda: one(meta, "wamp.subscription.lookup", only_c),
-            lambda got: got is None,
-            "C's subscription to disappear from A",
+            lambda: one(meta, "wamp.subscription.list_subscribers", local_sub.id),
+            lambda got: sid(doomed[1]) not in got,
+            "C's subscriber to disappear from A's list_subscribers",
             max(0.2, bound - (time.monotonic() - killed)),
         )
         # The stream goes on a while after C is known to be gone.
