@@ -33,6 +33,8 @@ NODE_TIMEOUT = 2.0
 # How long nats-server may take to listen, and a node to log that it joined the cluster.
 NATS_READY_TIMEOUT = 10.0
 CLUSTER_JOIN_TIMEOUT = 10.0
+# How many times a node is started on fresh ports when one it was given is taken meanwhile.
+PORT_ATTEMPTS = 3
 
 # What a node logs (case-sensitive substrings of its log lines).
 CONNECTED = "cluster: connected to NATS"
@@ -213,16 +215,39 @@ class ClusterNode(Node):
         cluster_extra: str = "",
         nats_extra: str = "",
     ) -> None:
-        self.metrics_port = free_port()
         endpoints = [
             Endpoint("ws"),
             Endpoint("rs", transport="rawsocket"),
             Endpoint("auth", extra=_ticket_auth_yaml()),
         ]
-        extra = f"metrics:\n  listen: 127.0.0.1:{self.metrics_port}\n" + cluster_yaml(
-            name, nats_urls, cluster_extra, nats_extra
-        )
-        super().__init__(binary, workdir, name, endpoints, realms=realms, extra=extra)
+        self.cluster_block = cluster_yaml(name, nats_urls, cluster_extra, nats_extra)
+        super().__init__(binary, workdir, name, endpoints, realms=realms)
+        self.metrics_port = 0
+        self._pick_ports()
+
+    def _pick_ports(self) -> None:
+        """Free ports for every endpoint and the metrics listener, written into the config."""
+        for e in self.endpoints:
+            e.port = free_port()
+        self.port = self.endpoints[0].port
+        self.metrics_port = free_port()
+        metrics = f"metrics:\n  listen: 127.0.0.1:{self.metrics_port}\n"
+        self.extra = metrics + self.cluster_block
+
+    def start(self) -> None:
+        """Starts the node on ports picked just now. A port picked free can be taken before the
+        node binds it (by an outgoing connection of another node, whose ephemeral ports come
+        from the same range): then the node is started again on other ports, at most
+        `PORT_ATTEMPTS` times."""
+        for attempt in range(PORT_ATTEMPTS):
+            if attempt > 0:
+                self._pick_ports()
+            try:
+                super().start()
+                return
+            except AssertionError:
+                if attempt + 1 == PORT_ATTEMPTS or "Address already in use" not in self.stderr():
+                    raise
 
     def launch(self) -> None:
         """Starts the node (node.py: until every endpoint accepts connections), then waits until
