@@ -142,6 +142,7 @@ impl Cluster {
                         events: events_rx,
                         stop: stop_rx,
                         connected_once: Cell::new(false),
+                        retained: Cell::new(runner::RetainedSync::No),
                     };
                     runner.run().await;
                 });

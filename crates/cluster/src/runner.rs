@@ -7,7 +7,9 @@
 //! - `P.rpc.<node>`: call messages for a node;
 //! - `P.node`: every node's heartbeats, numbered state changes and goodbye (one subject, so that
 //!   they arrive in the order they were sent);
-//! - `P.sync.<node>`: requests for a node's whole state.
+//! - `P.sync.<node>`: requests for a node's whole state;
+//! - `P.retained.<node>`: requests for a node's retained events (a node that starts asks the
+//!   first node it hears, once).
 //!
 //! Nothing here waits on the router, and the router never waits on this task: what arrives is
 //! handed to the router's non-blocking methods, and what the router sends comes through the
@@ -42,6 +44,8 @@ const OVERLAP_WINDOW: Duration = Duration::from_secs(2);
 const RECENT_IDS: usize = 8192;
 /// How long a node waits for another's whole state.
 const SYNC_TIMEOUT: Duration = Duration::from_secs(5);
+/// The most bytes of retained events one answer carries (NATS's default `max_payload` is 1 MiB).
+const RETAINED_ANSWER: usize = 900 * 1024;
 /// How often at most the node logs what could not cross.
 const DROP_REPORT: Duration = Duration::from_secs(10);
 
@@ -58,6 +62,18 @@ pub(crate) struct Runner {
     pub(crate) events: mpsc::Receiver<Event>,
     pub(crate) stop: oneshot::Receiver<()>,
     pub(crate) connected_once: std::cell::Cell<bool>,
+    pub(crate) retained: std::cell::Cell<RetainedSync>,
+}
+
+/// Whether this node has the retained events the others had before it started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RetainedSync {
+    /// Not yet asked (or the last answer did not come).
+    No,
+    /// Asked; the answer has not come.
+    Asked,
+    /// Taken.
+    Done,
 }
 
 /// Publication ids seen lately (while subscriptions overlap).
@@ -116,12 +132,20 @@ impl Runner {
             async move { client.subscribe(s).await }
         };
         let node = self.settings.node.clone();
-        let (Ok(mut node_sub), Ok(mut all_sub), Ok(mut rpc_sub), Ok(mut sync_sub)) = (
+        let (
+            Ok(mut node_sub),
+            Ok(mut all_sub),
+            Ok(mut rpc_sub),
+            Ok(mut sync_sub),
+            Ok(mut retained_sub),
+        ) = (
             subscribe(self.subject("node")).await,
             subscribe(self.subject("all.>")).await,
             subscribe(self.subject(&format!("rpc.{node}"))).await,
             subscribe(self.subject(&format!("sync.{node}"))).await,
-        ) else {
+            subscribe(self.subject(&format!("retained.{node}"))).await,
+        )
+        else {
             tracing::error!("cluster: cannot subscribe to NATS; the node routes locally only");
             return;
         };
@@ -130,6 +154,7 @@ impl Runner {
         let mut heartbeat = tokio::time::interval(self.settings.heartbeat_interval);
         heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let (synced_tx, mut synced_rx) = mpsc::channel::<(String, Option<Bytes>)>(64);
+        let (retained_tx, mut retained_rx) = mpsc::channel::<Option<Bytes>>(4);
         let mut last_drop_report = (Instant::now(), 0u64);
         self.reconcile(&mut interest, &mut recent).await;
         loop {
@@ -149,6 +174,9 @@ impl Runner {
                 Some(msg) = rpc_sub.next() => self.call(&msg.payload),
                 Some(msg) = node_sub.next() => {
                     let outcome = self.node_message(&msg.payload);
+                    if let Some(node) = outcome.sync.as_deref() {
+                        self.ask_retained(node, &retained_tx);
+                    }
                     self.follow(outcome, &synced_tx);
                 }
                 Some(msg) = sync_sub.next() => {
@@ -156,6 +184,12 @@ impl Runner {
                         self.answer_sync(reply.to_string()).await;
                     }
                 }
+                Some(msg) = retained_sub.next() => {
+                    if let Some(reply) = msg.reply {
+                        self.answer_retained(reply.to_string()).await;
+                    }
+                }
+                Some(answer) = retained_rx.recv() => self.keep_retained(answer),
                 Some((node, answer)) = synced_rx.recv() => {
                     let outcome = match answer.map(|b| wire::decode(&b)) {
                         Some(Ok(Wire::Snapshot { from, state })) if from.node == node => {
@@ -317,18 +351,8 @@ impl Runner {
         }
         self.stats.set_peers(lock(&self.peers).len());
         if let Some(node) = outcome.sync {
-            let client = self.client.clone();
             let subject = self.subject(&format!("sync.{node}"));
-            let synced = synced.clone();
-            tokio::spawn(async move {
-                let answer =
-                    tokio::time::timeout(SYNC_TIMEOUT, client.request(subject, Bytes::new())).await;
-                let bytes = match answer {
-                    Ok(Ok(msg)) => Some(msg.payload),
-                    _ => None,
-                };
-                let _ = synced.send((node, bytes)).await;
-            });
+            self.request(subject, synced.clone(), move |bytes| (node, bytes));
         }
     }
 
@@ -359,6 +383,75 @@ impl Runner {
             }
         };
         self.publish_wire(reply, &snapshot).await;
+    }
+
+    /// Sends a NATS request to `subject` in a task of its own; its answer (`None` if none came
+    /// within [`SYNC_TIMEOUT`]), made into `T`, comes back through `answers`.
+    fn request<T: Send + 'static>(
+        &self,
+        subject: String,
+        answers: mpsc::Sender<T>,
+        make: impl FnOnce(Option<Bytes>) -> T + Send + 'static,
+    ) {
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            let answer =
+                tokio::time::timeout(SYNC_TIMEOUT, client.request(subject, Bytes::new())).await;
+            let bytes = match answer {
+                Ok(Ok(msg)) => Some(msg.payload),
+                _ => None,
+            };
+            let _ = answers.send(make(bytes)).await;
+        });
+    }
+
+    /// Asks `node` for its retained events, unless this node has them already or asked.
+    fn ask_retained(&self, node: &str, answers: &mpsc::Sender<Option<Bytes>>) {
+        if self.retained.get() != RetainedSync::No {
+            return;
+        }
+        self.retained.set(RetainedSync::Asked);
+        let subject = self.subject(&format!("retained.{node}"));
+        self.request(subject, answers.clone(), |bytes| bytes);
+    }
+
+    /// Keeps the retained events another node sent (those whose topic has none here yet).
+    fn keep_retained(&self, answer: Option<Bytes>) {
+        match answer.map(|b| wire::decode(&b)) {
+            Some(Ok(Wire::Retained(events))) => {
+                let count = events.len();
+                for (realm, event) in events {
+                    self.router.cluster_keep_retained(realm.as_str(), event);
+                }
+                self.retained.set(RetainedSync::Done);
+                tracing::info!(count, "cluster: retained events taken from another node");
+            }
+            _ => {
+                // Asked again of the next node heard for the first time.
+                self.retained.set(RetainedSync::No);
+                tracing::warn!("cluster: no retained events from another node");
+            }
+        }
+    }
+
+    /// Answers a request for this node's retained events (at most [`RETAINED_ANSWER`] bytes of
+    /// payload; more are left out and logged).
+    async fn answer_retained(&self, reply: String) {
+        let mut events = self.router.cluster_retained();
+        let mut bytes = 0usize;
+        let all = events.len();
+        events.retain(|(_, e)| {
+            bytes += e.payload.raw().map_or(64, |r| r.len()) + e.topic.as_str().len() + 64;
+            bytes <= RETAINED_ANSWER
+        });
+        if events.len() < all {
+            tracing::warn!(
+                sent = events.len(),
+                all,
+                "cluster: retained events too many for one NATS message; the rest were not sent to the node that starts"
+            );
+        }
+        self.publish_wire(reply, &Wire::Retained(events)).await;
     }
 
     /// Sends the changes waiting in the link (while NATS is away they wait, bounded).
@@ -473,6 +566,8 @@ impl Runner {
                     "cluster: this node reads NATS too slowly; messages were lost"
                 );
             }
+            // Each failed reconnection attempt is one of these: the lost connection was logged.
+            Event::ClientError(error) => tracing::debug!(%error, "cluster: NATS"),
             other => tracing::info!(event = %other, "cluster: NATS"),
         }
     }

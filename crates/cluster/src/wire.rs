@@ -14,7 +14,8 @@ use crossway_protocol::{
     Value,
 };
 use crossway_routing::cluster::{
-    CrossPublication, RemoteRegistration, RemoteSession, RemoteSubscription, StateChange,
+    CrossPublication, RemoteRegistration, RemoteSession, RemoteSubscription, RetainedEvent,
+    StateChange,
 };
 use crossway_routing::{Identity, MatchPolicy};
 
@@ -24,6 +25,7 @@ const HEARTBEAT: u64 = 2;
 const CHANGES: u64 = 3;
 const SNAPSHOT: u64 = 4;
 const BYE: u64 = 5;
+const RETAINED: u64 = 6;
 
 /// A message between nodes, decoded.
 #[derive(Debug)]
@@ -53,6 +55,8 @@ pub(crate) enum Wire {
         /// Its sessions, subscriptions and registrations, as changes that make them.
         state: Vec<StateChange>,
     },
+    /// A node's retained events, by realm, for a node that starts.
+    Retained(Vec<(Uri, RetainedEvent)>),
     /// A node stops.
     Bye {
         /// Its name.
@@ -114,6 +118,25 @@ pub(crate) fn encode(wire: &Wire) -> Result<Vec<u8>, WireError> {
             Value::List(state.iter().map(change_list).collect()),
         ],
         Wire::Bye { node, incarnation } => vec![u(BYE), s(node), u(*incarnation)],
+        Wire::Retained(events) => vec![
+            u(RETAINED),
+            Value::List(
+                events
+                    .iter()
+                    .map(|(realm, e)| {
+                        let mut l = vec![
+                            s(realm.as_str()),
+                            u(e.id.0),
+                            s(e.topic.as_str()),
+                            Value::Map(e.details.clone()),
+                            Value::Map(e.options.clone()),
+                        ];
+                        push_payload(&mut l, &e.payload);
+                        Value::List(l)
+                    })
+                    .collect(),
+            ),
+        ],
     };
     Codec::MsgPack
         .encode_value(&Value::List(list))
@@ -177,6 +200,28 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Wire, WireError> {
                     state: changes,
                 }
             })
+        }
+        RETAINED => {
+            let events = r
+                .list()?
+                .into_iter()
+                .map(|v| {
+                    let Value::List(l) = v else {
+                        return Err(bad("retained event"));
+                    };
+                    let mut e = Reader::new(l);
+                    let realm = e.uri()?;
+                    let event = RetainedEvent {
+                        id: PublicationId(e.u64()?),
+                        topic: e.uri()?,
+                        details: e.map()?,
+                        options: e.map()?,
+                        payload: e.payload()?,
+                    };
+                    Ok((realm, event))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Wire::Retained(events))
         }
         BYE => Ok(Wire::Bye {
             node: r.string()?,

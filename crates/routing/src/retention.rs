@@ -166,6 +166,20 @@ impl Retention {
             .collect()
     }
 
+    /// Keeps `event` if its topic has no retained event yet (one from another node, older than
+    /// what this node may have received live since it started).
+    pub(crate) fn keep_if_absent(&self, event: Retained) -> bool {
+        if self.lock().topics.contains_key(&event.topic) {
+            return false;
+        }
+        self.keep(event)
+    }
+
+    /// Every retained event, each topic's oldest first.
+    pub(crate) fn all(&self) -> Vec<Arc<Retained>> {
+        self.lock().topics.values().flatten().cloned().collect()
+    }
+
     /// How many topics have a retained event, and their bytes.
     pub(crate) fn usage(&self) -> (usize, usize) {
         let state = self.lock();

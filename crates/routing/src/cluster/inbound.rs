@@ -6,13 +6,15 @@ use std::sync::Arc;
 use crossway_protocol::message::code;
 use crossway_protocol::{Message, SessionId, Uri};
 
-use super::{ClusterLink, CrossPublication, RemoteRegistration, RemoteTarget};
+use super::{ClusterLink, CrossPublication, RemoteRegistration, RemoteTarget, RetainedEvent};
 use crate::dealer::{RegisterOptions, Registration, RemoteCaller, RemoteInvocation};
 use crate::error::RequestError;
 use crate::features::ClientFeatures;
 use crate::matcher::MatchPolicy;
 use crate::member::Member;
+use crate::publication::PublishOptions;
 use crate::realm::Realm;
+use crate::retention::Retention;
 use crate::router::Router;
 
 impl Router {
@@ -34,6 +36,43 @@ impl Router {
                 "publication from another node for a realm not served here: dropped"
             ),
         }
+    }
+
+    /// Every retained event of every realm, for a node that starts.
+    pub fn cluster_retained(&self) -> Vec<(Uri, RetainedEvent)> {
+        self.realms()
+            .flat_map(|realm| {
+                realm.retention().all().into_iter().map(|r| {
+                    let event = RetainedEvent {
+                        id: r.id,
+                        topic: r.topic.clone(),
+                        details: r.details.clone(),
+                        options: r.options.to_dict(),
+                        payload: r.payload.clone(),
+                    };
+                    (realm.name().clone(), event)
+                })
+            })
+            .collect()
+    }
+
+    /// Keeps a retained event another node had before this one started, unless its topic has
+    /// one already (received live since, so newer).
+    pub fn cluster_keep_retained(&self, realm: &str, event: RetainedEvent) {
+        let Some(realm) = self.realm(&Uri::new(realm)) else {
+            return;
+        };
+        let Ok(options) = PublishOptions::parse(&event.options) else {
+            return;
+        };
+        let retained = Retention::event(
+            event.id,
+            &event.topic,
+            event.details,
+            &options,
+            &event.payload,
+        );
+        realm.retention().keep_if_absent(retained);
     }
 
     /// A call's message from node `from`: an INVOCATION or INTERRUPT for the local callee

@@ -73,6 +73,22 @@ pub struct CrossPublication {
     pub broadcast: bool,
 }
 
+/// A retained event, as a node that starts takes it from another (the retained events published
+/// before it started).
+#[derive(Debug, Clone)]
+pub struct RetainedEvent {
+    /// The publication id.
+    pub id: PublicationId,
+    /// The topic.
+    pub topic: Uri,
+    /// The EVENT details its live events had.
+    pub details: Dict,
+    /// The PUBLISH options that decide who may receive it.
+    pub options: Dict,
+    /// The payload.
+    pub payload: Payload,
+}
+
 /// Where a call's message goes between nodes.
 #[derive(Debug, Clone)]
 pub struct Route {
