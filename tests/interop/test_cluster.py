@@ -347,6 +347,29 @@ def test_pubsub_across_nodes_exactly_once(live: Cluster, match: str, pattern: st
     run(live, scenario_with(body))
 
 
+def test_one_publishers_order_across_topics(live: Cluster) -> None:
+    """A publisher on A alternates between two topics; a subscriber to both on B (one queue for
+    the two subscriptions) receives every publication in the order published, as WAMP orders
+    the events of one publisher for one subscriber, across topics too."""
+
+    async def body(s: Sessions) -> None:
+        topics = [fresh("order.one"), fresh("order.two")]
+        pub = await s.join(live["a"], "json", "publisher")
+        sub = await s.join(live["b"], "cbor", "subscriber")
+        inbox = Inbox("the subscriber to both topics on B")
+        for topic in topics:
+            await sub.subscribe_into(inbox, topic)
+            await routed(pub, topic, [inbox])
+        n = 60
+        for i in range(n):
+            pub.publish(topics[i % 2], i)
+        got = [e.args[0] for e in await take(inbox, n, "publications on both topics")]
+        assert got == list(range(n)), f"not in publication order: {got}"
+        await nothing_more([inbox], f"{n} publications")
+
+    run(live, scenario_with(body))
+
+
 def test_one_publication_one_id_everywhere(live: Cluster) -> None:
     """The publication id PUBLISHED gives the publisher on A is the one subscribers on A (local),
     B and C see."""
@@ -674,7 +697,10 @@ def test_meta_events_across_nodes(live: Cluster) -> None:
         a = sid(actor)
         sub, reg = await life_cycle(actor, topic, procedure)
         events = await watched(watcher, a, "wamp.session.on_leave")
-        assert [t for t, _ in events] == [
+        topics = [t for t, _ in events]
+        # One node publishes them all, so they arrive in order (WAMP orders the events of one
+        # publisher for one subscriber, across topics too).
+        assert topics == [
             "wamp.session.on_join",
             "wamp.subscription.on_create",
             "wamp.subscription.on_subscribe",
@@ -685,7 +711,7 @@ def test_meta_events_across_nodes(live: Cluster) -> None:
             "wamp.registration.on_unregister",
             "wamp.registration.on_delete",
             "wamp.session.on_leave",
-        ], events
+        ], f"meta events of the session on C, as the watcher on A got them: {topics}"
         by_topic = dict(events)
         assert by_topic["wamp.session.on_join"][0]["authrole"] == "anonymous"
         assert by_topic["wamp.session.on_join"][0]["transport"]["serializer"] == "cbor"
