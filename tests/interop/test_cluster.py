@@ -638,19 +638,21 @@ def _about(topic: str, args: list[Any]) -> int | None:
 
 
 async def watched(
-    watcher: Inbox, session: int, until: str, limit: int = 100
+    watcher: Inbox, session: int, count: int, limit: int = 100
 ) -> list[tuple[str, list[Any]]]:
-    """The meta events about `session`, in arrival order, up to and including the first on
-    topic `until` (others skipped; at most `limit` events read)."""
+    """The first `count` meta events about `session`, in arrival order (events about other
+    sessions skipped; at most `limit` events read)."""
     out: list[tuple[str, list[Any]]] = []
     for _ in range(limit):
-        event = await watcher.next(f"{until} of session {session}")
+        event = await watcher.next(f"meta event {len(out) + 1} of {count} of session {session}")
         topic = event.details.topic
         if _about(topic, event.args) == session:
             out.append((topic, event.args))
-            if topic == until:
+            if len(out) == count:
                 return out
-    raise AssertionError(f"no {until} of session {session} among {limit} meta events: {out}")
+    raise AssertionError(
+        f"fewer than {count} meta events of session {session} among {limit}: {out}"
+    )
 
 
 async def life_cycle(session: Client, topic: str, procedure: str) -> tuple[Any, Any]:
@@ -681,26 +683,21 @@ def test_meta_events_across_nodes(live: Cluster) -> None:
             probe = await join(live["c"].target(), "realm1", "json", "probe on C")
             await life_cycle(probe, fresh("meta.probe"), fresh("meta.probe"))
             try:
-                seen = await wait(
-                    watched(watcher, sid(probe), "wamp.session.on_leave"),
+                await wait(
+                    watched(watcher, sid(probe), len(META_EVENTS)),
                     "the probe's meta events",
                     ROUTE_WAIT * 5,
                 )
+                break
             except AssertionError:
                 continue
-            if len(seen) == len(META_EVENTS):
-                break
         else:
             raise AssertionError("the meta events of sessions on C did not reach the watcher on A")
 
         actor = await s.join(live["c"], "cbor", "actor")
         a = sid(actor)
         sub, reg = await life_cycle(actor, topic, procedure)
-        events = await watched(watcher, a, "wamp.session.on_leave")
-        topics = [t for t, _ in events]
-        # One node publishes them all, so they arrive in order (WAMP orders the events of one
-        # publisher for one subscriber, across topics too).
-        assert topics == [
+        expected = [
             "wamp.session.on_join",
             "wamp.subscription.on_create",
             "wamp.subscription.on_subscribe",
@@ -711,7 +708,14 @@ def test_meta_events_across_nodes(live: Cluster) -> None:
             "wamp.registration.on_unregister",
             "wamp.registration.on_delete",
             "wamp.session.on_leave",
-        ], f"meta events of the session on C, as the watcher on A got them: {topics}"
+        ]
+        events = await watched(watcher, a, len(expected))
+        await asyncio.sleep(SETTLE)
+        again = [(e.details.topic, e.args) for e in watcher.pending()]
+        dup = [(t, args) for t, args in again if _about(t, args) == a]
+        assert dup == [], f"meta events of the actor arrived twice: {dup}"
+        topics = [t for t, _ in events]
+        assert sorted(topics) == sorted(expected), f"not each meta event once: {topics}"
         by_topic = dict(events)
         assert by_topic["wamp.session.on_join"][0]["authrole"] == "anonymous"
         assert by_topic["wamp.session.on_join"][0]["transport"]["serializer"] == "cbor"
@@ -720,10 +724,9 @@ def test_meta_events_across_nodes(live: Cluster) -> None:
         assert by_topic["wamp.subscription.on_subscribe"] == [a, sub.id]
         assert by_topic["wamp.registration.on_create"][1]["uri"] == procedure
         assert by_topic["wamp.registration.on_register"] == [a, reg.id]
-        await asyncio.sleep(SETTLE)
-        again = [(e.details.topic, e.args) for e in watcher.pending()]
-        dup = [(t, args) for t, args in again if _about(t, args) == a]
-        assert dup == [], f"meta events of the actor arrived twice: {dup}"
+        # One node publishes them all: WAMP orders the events of one publisher for one
+        # subscriber, across topics too (see test_one_publishers_order_across_topics).
+        assert topics == expected, f"meta events out of the order they happened: {topics}"
 
     run(live, scenario_with(body))
 
@@ -1222,6 +1225,48 @@ def test_sigkill_mid_stream(own_cluster: Cluster) -> None:
         await nothing_more([inbox_b], "the stream")
         for d in doomed:
             await wait(d.disconnected, "the end of the killed node's connection")
+
+    run(cluster, scenario_with(body))
+
+
+def cluster_gauge(node: ClusterNode, name: str) -> float:
+    """One crossway_cluster_* sample of `node`'s /metrics (labels summed)."""
+    return sum(v for (n, _labels), v in scrape(node.metrics_port).items() if n == name)
+
+
+def test_sigterm_says_goodbye(own_cluster: Cluster) -> None:
+    """A node stopped with SIGTERM exits 0 and says goodbye: A counts one node fewer
+    (crossway_cluster_nodes) and none of its sessions well within node_timeout, not after it."""
+    cluster = own_cluster
+
+    async def body(s: Sessions) -> None:
+        meta = await s.join(cluster["a"], "json", "meta caller")
+        leaving = await s.join(cluster["c"], "json", "session on C")
+        await until(
+            lambda: asyncio.to_thread(cluster_gauge, cluster["a"], "crossway_cluster_nodes"),
+            lambda n: n == 2,
+            "A to hear B and C (crossway_cluster_nodes 2)",
+            NODE_TIMEOUT + MARGIN,
+        )
+        await until(
+            lambda: one(meta, "wamp.session.list"),
+            lambda got: sid(leaving) in got,
+            "A to list the session on C",
+            NODE_TIMEOUT + MARGIN,
+        )
+        stopped = time.monotonic()
+        await asyncio.to_thread(cluster["c"].stop)
+        bound = NODE_TIMEOUT / 2
+        _, took = await until(
+            lambda: asyncio.to_thread(cluster_gauge, cluster["a"], "crossway_cluster_nodes"),
+            lambda n: n == 1,
+            "A to drop C after its goodbye (crossway_cluster_nodes 1)",
+            NODE_TIMEOUT + MARGIN,
+        )
+        took = time.monotonic() - stopped
+        assert took < bound, f"C dropped {took:.2f}s after SIGTERM: as if silent, not gone"
+        assert sid(leaving) not in await one(meta, "wamp.session.list")
+        await wait(leaving.disconnected, "the end of the stopped node's connection")
 
     run(cluster, scenario_with(body))
 
