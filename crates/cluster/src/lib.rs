@@ -16,12 +16,14 @@
 //! - `settings`: [`ClusterSettings`], the configuration's `cluster` block.
 //! - `subject`: NATS subjects and patterns; the node's patterns, made not to overlap.
 //! - `wire`: the messages between nodes and their encoding.
+//! - `interest`: the node's NATS subscriptions for publications, read into one channel.
 //! - `link`: the router's side (the `ClusterLink`), its queue and this node's own state.
 //! - `tables`: one node's sessions, subscriptions and registrations.
 //! - `peers`: the other nodes, their numbered changes, and when they are gone.
 //! - `runner`: the cluster thread's task, between NATS and the router.
 //! - `stats`: [`ClusterStats`], the counters behind the node's `crossway_cluster_*` metrics.
 
+mod interest;
 mod link;
 mod peers;
 mod runner;
@@ -195,8 +197,8 @@ pub fn check_server(server: &str) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-/// The NATS client's options: name, authentication, TLS, endless reconnection with back-off,
-/// and connection events to `events`.
+/// The NATS client's options: name, authentication, TLS, no echo of the node's own messages,
+/// endless reconnection with back-off, and connection events to `events`.
 async fn connect_options(
     settings: &ClusterSettings,
     events: mpsc::Sender<Event>,
@@ -222,6 +224,8 @@ async fn connect_options(
     }
     Ok(options
         .name(format!("crossway {}", settings.node))
+        // A node's own publications were delivered here already: NATS must not hand them back.
+        .no_echo()
         .retry_on_initial_connect()
         .max_reconnects(None)
         .connection_timeout(Duration::from_secs(5))

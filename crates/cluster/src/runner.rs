@@ -19,15 +19,15 @@ use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use async_nats::{Client, Event, Subscriber};
+use async_nats::{Client, Event};
 use bytes::Bytes;
 use crossway_protocol::{PublicationId, Uri};
 use crossway_routing::Router;
 use crossway_routing::cluster::StateChange;
 use futures_util::StreamExt;
 use tokio::sync::{mpsc, oneshot};
-use tokio_stream::StreamMap;
 
+use crate::interest::Interest;
 use crate::link::{Link, Outgoing, lock};
 use crate::peers::{Effect, Outcome, Peers};
 use crate::settings::ClusterSettings;
@@ -149,7 +149,7 @@ impl Runner {
             tracing::error!("cluster: cannot subscribe to NATS; the node routes locally only");
             return;
         };
-        let mut interest: StreamMap<String, Subscriber> = StreamMap::new();
+        let (mut interest, mut wanted_rx) = Interest::new();
         let mut recent = Recent::default();
         let mut heartbeat = tokio::time::interval(self.settings.heartbeat_interval);
         heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -169,7 +169,7 @@ impl Runner {
                         }
                     }
                 }
-                Some((_, msg)) = interest.next() => self.publication(&msg.payload, Some(&mut recent)),
+                Some(msg) = wanted_rx.recv() => self.publication(&msg.payload, Some(&mut recent)),
                 Some(msg) = all_sub.next() => self.publication(&msg.payload, None),
                 Some(msg) = rpc_sub.next() => self.call(&msg.payload),
                 Some(msg) = node_sub.next() => {
@@ -491,9 +491,9 @@ impl Runner {
         self.stats.set_peers(lock(&self.peers).len());
     }
 
-    /// Subscribes to the patterns this node's subscriptions need, then unsubscribes from those
-    /// it no longer needs.
-    async fn reconcile(&self, subs: &mut StreamMap<String, Subscriber>, recent: &mut Recent) {
+    /// Subscribes to the patterns this node's subscriptions need, and from those it no longer
+    /// needs.
+    async fn reconcile(&self, interest: &mut Interest, recent: &mut Recent) {
         let base = self.subject("ev");
         let mut by_realm: HashMap<Uri, Vec<_>> = HashMap::new();
         for (realm, topic, policy) in self.link.interest() {
@@ -511,33 +511,9 @@ impl Runner {
                     .collect::<Vec<_>>()
             })
             .collect();
-        let had: Vec<String> = subs.keys().cloned().collect();
-        let mut changed = false;
-        for subject in &wanted {
-            if subs.contains_key(subject) {
-                continue;
-            }
-            match self.client.subscribe(subject.clone()).await {
-                Ok(sub) => {
-                    subs.insert(subject.clone(), sub);
-                    changed = true;
-                }
-                Err(error) => {
-                    tracing::warn!(subject, %error, "cluster: cannot subscribe; retried at the next change");
-                }
-            }
-        }
-        for subject in had {
-            if !wanted.contains(&subject)
-                && let Some(mut sub) = subs.remove(&subject)
-            {
-                let _ = sub.unsubscribe().await;
-                changed = true;
-            }
-        }
-        if changed {
+        if interest.set(&self.client, &wanted).await {
             recent.open(Instant::now());
-            tracing::debug!(subjects = subs.len(), "cluster: interest updated");
+            tracing::debug!(subjects = interest.len(), "cluster: interest updated");
         }
     }
 

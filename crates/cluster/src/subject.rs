@@ -168,26 +168,35 @@ fn join(a: &[Token], b: &[Token]) -> Pattern {
 }
 
 /// A set of patterns, none overlapping another, that together match every subject `patterns`
-/// match (and maybe more): covered patterns are left out, overlapping ones joined.
+/// match (and maybe more): covered patterns are left out, overlapping ones joined. Patterns of
+/// literals only (exact subscriptions, most of them) overlap another only where it covers them,
+/// so they are checked against the joined wildcard patterns alone: linear in their number.
 pub(crate) fn cover(patterns: impl IntoIterator<Item = Pattern>) -> BTreeSet<Pattern> {
-    let mut out: Vec<Pattern> = Vec::new();
-    let mut todo: Vec<Pattern> = patterns.into_iter().collect();
-    // Literal-only patterns overlap only when equal: a set leaves those out cheaply; the loop
-    // below compares each pattern with the kept ones.
+    let (literals, mut todo): (BTreeSet<Pattern>, Vec<Pattern>) = {
+        let (l, w): (Vec<Pattern>, Vec<Pattern>) = patterns
+            .into_iter()
+            .partition(|p| p.iter().all(|t| matches!(t, Token::Literal(_))));
+        (l.into_iter().collect(), w)
+    };
     todo.sort();
     todo.dedup();
+    let mut wild: Vec<Pattern> = Vec::new();
     while let Some(mut p) = todo.pop() {
-        while let Some(at) = out.iter().position(|q| overlap(&p, q)) {
-            let q = out.swap_remove(at);
+        while let Some(at) = wild.iter().position(|q| overlap(&p, q)) {
+            let q = wild.swap_remove(at);
             if covers(&q, &p) {
                 p = q;
             } else if !covers(&p, &q) {
                 p = join(&p, &q);
             }
         }
-        out.push(p);
+        wild.push(p);
     }
-    out.into_iter().collect()
+    let kept: Vec<Pattern> = literals
+        .into_iter()
+        .filter(|l| !wild.iter().any(|w| covers(w, l)))
+        .collect();
+    wild.into_iter().chain(kept).collect()
 }
 
 #[cfg(test)]

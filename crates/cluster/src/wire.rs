@@ -1,4 +1,5 @@
-//! What crosses NATS between nodes, and its encoding: one MessagePack array per NATS message,
+//! What crosses NATS between nodes, and its encoding: a publication in a flat binary form of its
+//! own (`publication`, the hot path), anything else as one MessagePack array per NATS message,
 //! its first element the kind. Payloads travel as the publisher or caller encoded them (the
 //! serializer's name and the bytes of `Arguments|list` and `ArgumentsKw|dict`), so that a
 //! subscriber or callee with the same serializer gets them byte for byte.
@@ -19,7 +20,6 @@ use crossway_routing::cluster::{
 };
 use crossway_routing::{Identity, MatchPolicy};
 
-const PUBLICATION: u64 = 0;
 const CALL: u64 = 1;
 const HEARTBEAT: u64 = 2;
 const CHANGES: u64 = 3;
@@ -97,10 +97,12 @@ pub(crate) struct CallEnvelope {
 #[error("not a Crossway cluster message: {0}")]
 pub(crate) struct WireError(String);
 
-/// Encodes `wire` (MessagePack).
+/// Encodes `wire`: a publication in its own flat form (`publication`), the rest as MessagePack.
 pub(crate) fn encode(wire: &Wire) -> Result<Vec<u8>, WireError> {
     let list = match wire {
-        Wire::Publication { realm, publication } => publication_list(realm, publication),
+        Wire::Publication { realm, publication } => {
+            return publication::encode(realm, publication);
+        }
         Wire::Call(envelope) => call_list(envelope)?,
         Wire::Heartbeat(at) => vec![u(HEARTBEAT), s(&at.node), u(at.incarnation), u(at.seq)],
         Wire::Changes { from, changes } => vec![
@@ -145,6 +147,10 @@ pub(crate) fn encode(wire: &Wire) -> Result<Vec<u8>, WireError> {
 
 /// Decodes a message between nodes.
 pub(crate) fn decode(bytes: &[u8]) -> Result<Wire, WireError> {
+    if let Some((&publication::MARK, rest)) = bytes.split_first() {
+        let (realm, publication) = publication::decode(rest)?;
+        return Ok(Wire::Publication { realm, publication });
+    }
     let value = Codec::MsgPack
         .decode_value(bytes)
         .map_err(|e| WireError(e.to_string()))?;
@@ -154,32 +160,6 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Wire, WireError> {
     let mut r = Reader::new(list);
     let kind = r.u64()?;
     match kind {
-        PUBLICATION => {
-            let realm = r.uri()?;
-            let id = PublicationId(r.u64()?);
-            let topic = r.uri()?;
-            let publisher = SessionId(r.u64()?);
-            let identity = match r.next()? {
-                Value::Null => None,
-                Value::List(l) => Some(identity(&mut Reader::new(l))?),
-                _ => return Err(bad("identity")),
-            };
-            let options = r.map()?;
-            let broadcast = r.bool()?;
-            let payload = r.payload()?;
-            Ok(Wire::Publication {
-                realm,
-                publication: CrossPublication {
-                    id,
-                    topic,
-                    publisher,
-                    identity,
-                    options,
-                    payload,
-                    broadcast,
-                },
-            })
-        }
         CALL => Ok(Wire::Call(call(&mut r)?)),
         HEARTBEAT => Ok(Wire::Heartbeat(node_seq(&mut r)?)),
         CHANGES | SNAPSHOT => {
@@ -229,21 +209,6 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Wire, WireError> {
         }),
         other => Err(WireError(format!("unknown kind {other}"))),
     }
-}
-
-fn publication_list(realm: &Uri, p: &CrossPublication) -> List {
-    let mut list = vec![
-        u(PUBLICATION),
-        s(realm.as_str()),
-        u(p.id.0),
-        s(p.topic.as_str()),
-        u(p.publisher.0),
-        p.identity.as_ref().map_or(Value::Null, identity_list),
-        Value::Map(p.options.clone()),
-        Value::Bool(p.broadcast),
-    ];
-    push_payload(&mut list, &p.payload);
-    list
 }
 
 fn call_list(e: &CallEnvelope) -> Result<List, WireError> {
@@ -551,10 +516,6 @@ impl Reader {
         self.next()?.as_u64().ok_or_else(|| bad("number"))
     }
 
-    fn bool(&mut self) -> Result<bool, WireError> {
-        self.next()?.as_bool().ok_or_else(|| bad("boolean"))
-    }
-
     fn string(&mut self) -> Result<String, WireError> {
         match self.next()? {
             Value::Str(s) => Ok(s),
@@ -604,6 +565,8 @@ impl Reader {
         }
     }
 }
+
+mod publication;
 
 #[cfg(test)]
 mod tests;

@@ -54,15 +54,21 @@ impl LeanSubscriber {
         let topic = &opts.topic;
         Ok(match opts.protocol() {
             Protocol::Wamp => LeanSubscriber::Wamp(
-                BareSubscriber::subscribe(&opts.url, &opts.realm, opts.serializer, connect, topic)
-                    .await?,
+                BareSubscriber::subscribe(
+                    opts.subscriber_url(),
+                    &opts.realm,
+                    opts.serializer,
+                    connect,
+                    topic,
+                )
+                .await?,
             ),
-            Protocol::Nats => {
-                LeanSubscriber::Nats(nats::subscribe(&host_port(opts)?, topic).await?)
-            }
-            Protocol::Mqtt => {
-                LeanSubscriber::Mqtt(mqtt::subscribe(&host_port(opts)?, topic).await?)
-            }
+            Protocol::Nats => LeanSubscriber::Nats(
+                nats::subscribe(&host_port(opts, opts.subscriber_url())?, topic).await?,
+            ),
+            Protocol::Mqtt => LeanSubscriber::Mqtt(
+                mqtt::subscribe(&host_port(opts, opts.subscriber_url())?, topic).await?,
+            ),
         })
     }
 
@@ -89,8 +95,12 @@ impl LeanPublisher {
                 BarePublisher::connect(&opts.url, &opts.realm, opts.serializer, connect, topic)
                     .await?,
             ),
-            Protocol::Nats => LeanPublisher::Nats(nats::connect(&host_port(opts)?, topic).await?),
-            Protocol::Mqtt => LeanPublisher::Mqtt(mqtt::connect(&host_port(opts)?, topic).await?),
+            Protocol::Nats => {
+                LeanPublisher::Nats(nats::connect(&host_port(opts, &opts.url)?, topic).await?)
+            }
+            Protocol::Mqtt => {
+                LeanPublisher::Mqtt(mqtt::connect(&host_port(opts, &opts.url)?, topic).await?)
+            }
         })
     }
 
@@ -150,6 +160,6 @@ impl LeanPublisher {
 }
 
 /// The `host:port` of a NATS or MQTT `--url`.
-fn host_port(opts: &Options) -> Result<String, String> {
-    opts.protocol().host_port(&opts.url)
+fn host_port(opts: &Options, url: &str) -> Result<String, String> {
+    opts.protocol().host_port(url)
 }

@@ -25,6 +25,10 @@ pub struct Options {
     /// unix:/path/to.sock (WAMP); nats://host:port; mqtt://host:port.
     #[arg(long, default_value = "rs://127.0.0.1:8081")]
     pub url: String,
+    /// Where the subscribers connect, when not to `--url` (another node of a cluster: the
+    /// publishers stay on `--url`). Same protocol as `--url`.
+    #[arg(long)]
+    pub subscriber_url: Option<String>,
     /// The protocol: wamp, nats (core publish/subscribe) or mqtt (3.1.1, QoS 0); by default the
     /// URL's scheme says. NATS and MQTT clients are always lean (see --lean); their messages
     /// carry the same list as WAMP's arguments, as JSON text.
@@ -223,6 +227,11 @@ impl Options {
     /// The protocol: `--protocol`, or the one the URL's scheme names.
     pub fn protocol(&self) -> Protocol {
         self.protocol.unwrap_or_else(|| Protocol::of_url(&self.url))
+    }
+
+    /// Where the subscribers connect: `--subscriber-url`, else `--url`.
+    pub fn subscriber_url(&self) -> &str {
+        self.subscriber_url.as_deref().unwrap_or(&self.url)
     }
 
     /// Whether the clients are lean: `--lean`, and always for NATS and MQTT.

@@ -68,7 +68,7 @@ pub async fn start_subscribers(
 pub async fn connect_publishers(opts: &Options) -> Result<Publishers, LoadError> {
     if !opts.lean() {
         let connect = opts.connect_options();
-        let clients = connect_all(opts, "publisher", opts.publishers, &connect).await?;
+        let clients = connect_all(opts, &opts.url, "publisher", opts.publishers, &connect).await?;
         return Ok(Publishers::Clients(
             clients.into_iter().map(Arc::new).collect(),
         ));
@@ -119,7 +119,8 @@ async fn start_clients(
     results: async_channel::Sender<SubscriberStats>,
 ) -> Result<Subscribers, LoadError> {
     let connect = opts.connect_options();
-    let clients = connect_all(opts, "subscriber", opts.subscribers, &connect).await?;
+    let url = opts.subscriber_url();
+    let clients = connect_all(opts, url, "subscriber", opts.subscribers, &connect).await?;
     for (index, client) in clients.iter().enumerate() {
         let sub = client
             .subscribe(&opts.topic)
@@ -154,7 +155,7 @@ async fn start_lean(
                 .await
                 .map_err(|reason| LoadError::Lean {
                     index,
-                    url: opts.url.clone(),
+                    url: opts.subscriber_url().to_owned(),
                     reason,
                 })
         })
@@ -181,21 +182,22 @@ async fn start_lean(
     Ok(Subscribers::Lean(stop_tx))
 }
 
-/// Connects `n` full clients, `opts.connect_concurrency` at a time.
+/// Connects `n` full clients to `url`, `opts.connect_concurrency` at a time.
 async fn connect_all(
     opts: &Options,
+    url: &str,
     role: &'static str,
     n: usize,
     connect: &ConnectOptions,
 ) -> Result<Vec<Client>, LoadError> {
     stream::iter(0..n)
         .map(|index| async move {
-            Client::connect_with(&opts.url, &opts.realm, opts.serializer, connect.clone())
+            Client::connect_with(url, &opts.realm, opts.serializer, connect.clone())
                 .await
                 .map_err(|source| LoadError::Connect {
                     role,
                     index,
-                    url: opts.url.clone(),
+                    url: url.to_owned(),
                     source: Box::new(source),
                 })
         })

@@ -127,7 +127,10 @@ impl PublishOptions {
     /// same receivers and details there as here.
     pub(crate) fn to_dict(&self) -> Dict {
         let mut dict = self.passthru.as_deref().cloned().unwrap_or_default();
-        dict.insert("exclude_me".to_owned(), Value::Bool(self.exclude_me));
+        // Left out when it is the default (true): most publications then cross with no options.
+        if !self.exclude_me {
+            dict.insert("exclude_me".to_owned(), Value::Bool(false));
+        }
         if self.disclose_me {
             dict.insert("disclose_me".to_owned(), Value::Bool(true));
         }

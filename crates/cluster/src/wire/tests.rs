@@ -162,21 +162,29 @@ fn what_is_not_a_cluster_message_is_an_error() {
     ] {
         assert!(decode(bytes).is_err(), "{bytes:?}");
     }
-    // A payload that does not check as its serializer's is refused too.
-    let mut list = publication_list(
-        &Uri::new("r"),
-        &CrossPublication {
-            id: PublicationId(1),
-            topic: Uri::new("t"),
-            publisher: SessionId(0),
-            identity: None,
-            options: Dict::new(),
-            payload: Payload::new(None, None),
-            broadcast: false,
-        },
-    );
-    list.truncate(8);
-    list.extend([s("json"), Value::Bytes(b"[1,".to_vec()), Value::Null]);
-    let bytes = Codec::MsgPack.encode_value(&Value::List(list)).unwrap();
-    assert!(decode(&bytes).is_err());
+    // A payload that does not check as its serializer's is refused too, and so is a
+    // publication cut short anywhere.
+    let raw = RawPayload::new(Codec::Json, Some(b"[1]"), None).unwrap();
+    let p = CrossPublication {
+        id: PublicationId(1),
+        topic: Uri::new("t"),
+        publisher: SessionId(0),
+        identity: Some(identity()),
+        options: Dict::from([("exclude_me".to_owned(), Value::Bool(false))]),
+        payload: Payload::Raw(raw),
+        broadcast: false,
+    };
+    let good = encode(&Wire::Publication {
+        realm: Uri::new("r"),
+        publication: p,
+    })
+    .unwrap();
+    assert!(decode(&good).is_ok());
+    for cut in 1..good.len() {
+        assert!(decode(&good[..cut]).is_err(), "cut at {cut}");
+    }
+    let mut bad_payload = good.clone();
+    let at = bad_payload.len() - 5;
+    bad_payload[at] = b'{';
+    assert!(decode(&bad_payload).is_err());
 }

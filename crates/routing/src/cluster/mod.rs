@@ -188,3 +188,6 @@ pub struct RemoteRegistration {
     /// The REGISTER options that decide the routing (`match`, `invoke`, `forward_timeout`).
     pub options: Dict,
 }
+
+#[cfg(test)]
+mod tests;
