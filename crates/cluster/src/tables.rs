@@ -2,9 +2,9 @@
 //! own (sent whole to a node that asks) and each other node's (the meta API reads them, the
 //! dealer holds their registrations). A change applies once: applying it again changes nothing.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use crossway_protocol::{SessionId, Uri};
+use crossway_protocol::{SessionId, SubscriptionId, Uri};
 use crossway_routing::cluster::{
     RemoteRegistration, RemoteSession, RemoteSubscription, StateChange,
 };
@@ -17,7 +17,8 @@ pub(crate) type RegKey = (Uri, SessionId, Uri, MatchPolicy);
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Tables {
     sessions: HashMap<(Uri, SessionId), Identity>,
-    subscriptions: HashSet<(Uri, SessionId, Uri, MatchPolicy)>,
+    /// By realm, subscriber, topic and policy: the subscription's id on its node.
+    subscriptions: HashMap<(Uri, SessionId, Uri, MatchPolicy), SubscriptionId>,
     registrations: HashMap<RegKey, RemoteRegistration>,
 }
 
@@ -31,7 +32,7 @@ impl Tables {
                 .is_none(),
             StateChange::Left { realm, session } => {
                 self.subscriptions
-                    .retain(|(r, s, _, _)| !(r == realm && s == session));
+                    .retain(|(r, s, _, _), _| !(r == realm && s == session));
                 self.registrations
                     .retain(|(r, s, _, _), _| !(r == realm && s == session));
                 self.sessions.remove(&(realm.clone(), *session)).is_some()
@@ -41,13 +42,15 @@ impl Tables {
                 subscription: s,
             } => self
                 .subscriptions
-                .insert((realm.clone(), s.session, s.topic.clone(), s.policy)),
+                .insert((realm.clone(), s.session, s.topic.clone(), s.policy), s.id)
+                .is_none(),
             StateChange::Unsubscribed {
                 realm,
                 subscription: s,
             } => self
                 .subscriptions
-                .remove(&(realm.clone(), s.session, s.topic.clone(), s.policy)),
+                .remove(&(realm.clone(), s.session, s.topic.clone(), s.policy))
+                .is_some(),
             StateChange::Registered {
                 realm,
                 registration,
@@ -82,17 +85,20 @@ impl Tables {
                     identity: identity.clone(),
                 },
             });
-        let subscriptions = self
-            .subscriptions
-            .iter()
-            .map(|(realm, session, topic, policy)| StateChange::Subscribed {
-                realm: realm.clone(),
-                subscription: RemoteSubscription {
-                    session: *session,
-                    topic: topic.clone(),
-                    policy: *policy,
-                },
-            });
+        let subscriptions =
+            self.subscriptions
+                .iter()
+                .map(
+                    |((realm, session, topic, policy), id)| StateChange::Subscribed {
+                        realm: realm.clone(),
+                        subscription: RemoteSubscription {
+                            id: *id,
+                            session: *session,
+                            topic: topic.clone(),
+                            policy: *policy,
+                        },
+                    },
+                );
         let registrations = self
             .registrations
             .iter()
@@ -133,8 +139,9 @@ impl Tables {
     ) -> impl Iterator<Item = RemoteSubscription> + 'a {
         self.subscriptions
             .iter()
-            .filter(move |(r, ..)| r == realm)
-            .map(|(_, session, topic, policy)| RemoteSubscription {
+            .filter(move |((r, ..), _)| r == realm)
+            .map(|((_, session, topic, policy), id)| RemoteSubscription {
+                id: *id,
                 session: *session,
                 topic: topic.clone(),
                 policy: *policy,

@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use crossway_protocol::message::code;
 use crossway_protocol::{
-    Codec, Dict, List, Message, Payload, PublicationId, RawPayload, RequestId, SessionId, Uri,
-    Value,
+    Codec, Dict, List, Message, Payload, PublicationId, RawPayload, RequestId, SessionId,
+    SubscriptionId, Uri, Value,
 };
 use crossway_routing::cluster::{
     CrossPublication, RemoteRegistration, RemoteSession, RemoteSubscription, RetainedEvent,
@@ -377,6 +377,7 @@ fn subscription_list(kind: u64, realm: &Uri, sub: &RemoteSubscription) -> List {
         u(sub.session.0),
         s(sub.topic.as_str()),
         u(policy_code(sub.policy)),
+        u(sub.id.0),
     ]
 }
 
@@ -398,6 +399,7 @@ fn change(r: &mut Reader) -> Result<StateChange, WireError> {
                 session,
                 topic: r.uri()?,
                 policy: policy(r.u64()?)?,
+                id: SubscriptionId(r.u64()?),
             };
             if kind == 2 {
                 StateChange::Subscribed {

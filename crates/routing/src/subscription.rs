@@ -74,11 +74,6 @@ impl Subscription {
         self.read().members.iter().map(|m| m.id()).collect()
     }
 
-    /// How many sessions are subscribed.
-    pub(crate) fn len(&self) -> usize {
-        self.read().members.len()
-    }
-
     /// Adds a subscriber; false if it was already subscribed.
     pub(crate) fn add(&self, member: &Arc<Member>) -> bool {
         self.write().add(member)

@@ -117,6 +117,7 @@ fn state_changes_cross_unchanged() {
         StateChange::Subscribed {
             realm: realm.clone(),
             subscription: RemoteSubscription {
+                id: SubscriptionId(3),
                 session: SessionId(1),
                 topic: Uri::new("com..x"),
                 policy: MatchPolicy::Wildcard,

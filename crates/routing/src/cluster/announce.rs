@@ -39,6 +39,7 @@ pub(crate) fn subscription(realm: &Realm, session: SessionId, sub: &Subscription
         return;
     };
     let subscription = RemoteSubscription {
+        id: sub.id(),
         session,
         topic: sub.topic().clone(),
         policy: sub.policy(),

@@ -22,7 +22,7 @@ mod proxies;
 use std::fmt;
 use std::sync::Arc;
 
-use crossway_protocol::{Dict, Message, Payload, PublicationId, SessionId, Uri};
+use crossway_protocol::{Dict, Message, Payload, PublicationId, SessionId, SubscriptionId, Uri};
 
 use crate::identity::Identity;
 use crate::matcher::MatchPolicy;
@@ -115,6 +115,8 @@ pub struct RemoteSession {
 /// A subscriber of another node, as the meta API counts it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RemoteSubscription {
+    /// The subscription's id on its node.
+    pub id: SubscriptionId,
     /// The subscriber.
     pub session: SessionId,
     /// The topic or pattern.

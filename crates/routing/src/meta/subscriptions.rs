@@ -5,11 +5,13 @@
 //! `UNSUBSCRIBED` (`[35, 0, {"subscription": id, "reason": ...}]`) if it announced
 //! `subscription_revocation`, and watchers get `on_unsubscribe` (and `on_delete`).
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
-use crossway_protocol::{Dict, Message, RequestId, SessionId, SubscriptionId, Value};
+use crossway_protocol::{Dict, Message, RequestId, SessionId, SubscriptionId, Uri, Value};
 
 use super::{Answer, MetaCall, details, events, id_arg, kwarg_str, nothing, one, opt_arg, uri_arg};
+use crate::cluster::RemoteSubscription;
 use crate::error::RequestError;
 use crate::matcher::MatchPolicy;
 use crate::permissions::RESERVED_PREFIX;
@@ -30,7 +32,9 @@ pub(super) fn answers(procedure: &str) -> bool {
     PROCEDURES.contains(&procedure)
 }
 
-/// Answers one of these.
+/// Answers one of these. In a cluster they cover the whole realm: subscription ids are each
+/// node's own, so a topic subscribed on several nodes has one id on each, and any of them names
+/// the topic's subscribers on every node.
 pub(super) fn answer(procedure: &str, call: MetaCall<'_>) -> Answer {
     let broker = call.realm.broker();
     match procedure {
@@ -42,8 +46,11 @@ pub(super) fn answer(procedure: &str, call: MetaCall<'_>) -> Answer {
                     })
                 })
                 .transpose()?;
+            let remote = remote(&call);
             if let Some(id) = session
                 && call.realm.member(id).is_none()
+                && !remote.iter().any(|r| r.session == id)
+                && !is_remote_session(&call, id)
             {
                 return Err(RequestError::NoSuchSession(id));
             }
@@ -51,12 +58,22 @@ pub(super) fn answer(procedure: &str, call: MetaCall<'_>) -> Answer {
             for policy in MatchPolicy::ALL {
                 lists.insert(policy.name().to_owned(), Value::List(Vec::new()));
             }
-            for sub in broker.all().into_iter().filter(|s| visible(s)) {
-                if session.is_some_and(|id| !sub.sessions().contains(&id)) {
-                    continue;
-                }
-                if let Some(Value::List(ids)) = lists.get_mut(sub.policy().name()) {
-                    ids.push(Value::from(sub.id().0));
+            let mut seen = HashSet::new();
+            let local = broker
+                .all()
+                .into_iter()
+                .filter(|s| visible(s))
+                .filter(|s| session.is_none_or(|id| s.sessions().contains(&id)))
+                .map(|s| (s.id(), s.policy()));
+            let others = remote
+                .iter()
+                .filter(|r| session.is_none_or(|id| r.session == id))
+                .map(|r| (r.id, r.policy));
+            for (id, policy) in local.chain(others) {
+                if seen.insert(id)
+                    && let Some(Value::List(ids)) = lists.get_mut(policy.name())
+                {
+                    ids.push(Value::from(id.0));
                 }
             }
             one(Value::Map(lists))
@@ -67,16 +84,32 @@ pub(super) fn answer(procedure: &str, call: MetaCall<'_>) -> Answer {
                 Some(options) => MatchPolicy::from_options(options)?,
                 None => MatchPolicy::Exact,
             };
-            let found = broker.lookup(&topic, policy).filter(|s| visible(s));
-            one(found.map_or(Value::Null, |s| Value::from(s.id().0)))
+            let found = broker
+                .lookup(&topic, policy)
+                .filter(|s| visible(s))
+                .map(|s| s.id())
+                .or_else(|| {
+                    remote(&call)
+                        .into_iter()
+                        .find(|r| r.topic == topic && r.policy == policy)
+                        .map(|r| r.id)
+                });
+            one(found.map_or(Value::Null, |id| Value::from(id.0)))
         }
         "wamp.subscription.match" => {
             let topic = uri_arg(&call, 0, "topic")?;
-            let ids: Vec<Value> = broker
-                .matching(&topic)
-                .iter()
-                .filter(|s| visible(s))
-                .map(|s| Value::from(s.id().0))
+            let mut seen = HashSet::new();
+            let local = broker.matching(&topic).into_iter().filter(|s| visible(s));
+            let ids: Vec<Value> = local
+                .map(|s| s.id())
+                .chain(
+                    remote(&call)
+                        .into_iter()
+                        .filter(|r| r.policy.matches(r.topic.as_str(), topic.as_str()))
+                        .map(|r| r.id),
+                )
+                .filter(|id| seen.insert(*id))
+                .map(|id| Value::from(id.0))
                 .collect();
             one(if ids.is_empty() {
                 Value::Null
@@ -84,41 +117,86 @@ pub(super) fn answer(procedure: &str, call: MetaCall<'_>) -> Answer {
                 Value::List(ids)
             })
         }
-        "wamp.subscription.get" => {
-            let sub = find(&call)?;
-            one(Value::Map(details::subscription(&sub)))
-        }
+        "wamp.subscription.get" => match resolve(&call)? {
+            (_, _, Some(sub)) => one(Value::Map(details::subscription(&sub))),
+            (topic, policy, None) => {
+                let id = SubscriptionId(id_arg(&call, 0, "subscription")?);
+                one(Value::Map(Dict::from([
+                    ("id".to_owned(), Value::from(id.0)),
+                    ("uri".to_owned(), Value::from(topic.as_str())),
+                    ("match".to_owned(), Value::from(policy.name())),
+                ])))
+            }
+        },
         "wamp.subscription.list_subscribers" => {
-            let sub = find(&call)?;
-            let remote = remote_subscribers(&call, &sub);
+            let (topic, policy, local) = resolve(&call)?;
+            let ids = subscribers(&call, &topic, policy, local.as_deref());
             one(Value::List(
-                sub.sessions()
-                    .iter()
-                    .chain(remote.iter())
-                    .map(|id| Value::from(id.0))
-                    .collect(),
+                ids.iter().map(|id| Value::from(id.0)).collect(),
             ))
         }
         "wamp.subscription.count_subscribers" => {
-            let sub = find(&call)?;
-            let remote = remote_subscribers(&call, &sub).len();
-            one(Value::from((sub.len() + remote) as u64))
+            let (topic, policy, local) = resolve(&call)?;
+            let count = subscribers(&call, &topic, policy, local.as_deref()).len();
+            one(Value::from(count as u64))
         }
         _ => remove_subscriber(&call),
     }
 }
 
-/// The subscribers on the other nodes of a cluster to the same topic, with the same policy, as
-/// `sub` (subscription ids are each node's own; the topic and policy name the subscription).
-fn remote_subscribers(call: &MetaCall<'_>, sub: &Subscription) -> Vec<SessionId> {
+/// The subscriptions of the other nodes of a cluster.
+fn remote(call: &MetaCall<'_>) -> Vec<RemoteSubscription> {
     call.realm
         .cluster()
         .map(|link| link.remote_subscriptions(call.realm.name()))
         .unwrap_or_default()
+}
+
+/// Whether `id` is a session of another node of the cluster.
+fn is_remote_session(call: &MetaCall<'_>, id: SessionId) -> bool {
+    call.realm.cluster().is_some_and(|link| {
+        link.remote_sessions(call.realm.name())
+            .iter()
+            .any(|s| s.id == id)
+    })
+}
+
+/// The topic and policy of the subscription the first argument names (this node's, or
+/// another's), and this node's subscription of that topic and policy, if it has one.
+fn resolve(
+    call: &MetaCall<'_>,
+) -> Result<(Uri, MatchPolicy, Option<Arc<Subscription>>), RequestError> {
+    let id = SubscriptionId(id_arg(call, 0, "subscription")?);
+    let broker = call.realm.broker();
+    if let Some(sub) = broker.get(id).filter(|s| visible(s)) {
+        return Ok((sub.topic().clone(), sub.policy(), Some(sub)));
+    }
+    let remote = remote(call)
         .into_iter()
-        .filter(|r| &r.topic == sub.topic() && r.policy == sub.policy())
-        .map(|r| r.session)
-        .collect()
+        .find(|r| r.id == id)
+        .ok_or(RequestError::UnknownSubscription(id))?;
+    let local = broker
+        .lookup(&remote.topic, remote.policy)
+        .filter(|s| visible(s));
+    Ok((remote.topic, remote.policy, local))
+}
+
+/// The subscribers of `topic` with `policy` on every node: this node's (`local`), then the
+/// others'.
+fn subscribers(
+    call: &MetaCall<'_>,
+    topic: &Uri,
+    policy: MatchPolicy,
+    local: Option<&Subscription>,
+) -> Vec<SessionId> {
+    let mut ids = local.map(Subscription::sessions).unwrap_or_default();
+    ids.extend(
+        remote(call)
+            .into_iter()
+            .filter(|r| &r.topic == topic && r.policy == policy)
+            .map(|r| r.session),
+    );
+    ids
 }
 
 /// `wamp.subscription.remove_subscriber(subscription, session, reason=)`.
