@@ -25,8 +25,8 @@ pub struct Options {
     /// unix:/path/to.sock (WAMP); nats://host:port; mqtt://host:port.
     #[arg(long, default_value = "rs://127.0.0.1:8081")]
     pub url: String,
-    /// Where the subscribers connect, when not to `--url` (another node of a cluster: the
-    /// publishers stay on `--url`). Same protocol as `--url`.
+    /// Where the subscribers (with `--rpc`, the callee) connect, when not to `--url` (another
+    /// node of a cluster: the publishers and callers stay on `--url`). Same protocol as `--url`.
     #[arg(long)]
     pub subscriber_url: Option<String>,
     /// The protocol: wamp, nats (core publish/subscribe) or mqtt (3.1.1, QoS 0); by default the

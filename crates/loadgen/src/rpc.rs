@@ -47,7 +47,7 @@ pub async fn run_rpc_once(opts: &Options, run: usize) -> Result<CallReport, Load
         }
     };
     let callee = BareCallee::register(
-        &opts.url,
+        opts.subscriber_url(),
         &opts.realm,
         opts.serializer,
         connect,
