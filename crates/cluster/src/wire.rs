@@ -1,6 +1,7 @@
-//! What crosses NATS between nodes, and its encoding: a publication in a flat binary form of its
-//! own (`publication`, the hot path), anything else as one MessagePack array per NATS message,
-//! its first element the kind. Payloads travel as the publisher or caller encoded them (the
+//! What crosses NATS between nodes, and its encoding: publications and call messages in flat
+//! binary forms of their own (`publication`, `call`: the hot paths, no value tree), the rest
+//! (heartbeats, state, retained events) as one MessagePack array per NATS message, its first
+//! element the kind. Payloads travel as the publisher or caller encoded them (the
 //! serializer's name and the bytes of `Arguments|list` and `ArgumentsKw|dict`), so that a
 //! subscriber or callee with the same serializer gets them byte for byte.
 //!
@@ -9,10 +10,9 @@
 
 use std::sync::Arc;
 
-use crossway_protocol::message::code;
 use crossway_protocol::{
-    Codec, Dict, List, Message, Payload, PublicationId, RawPayload, RequestId, SessionId,
-    SubscriptionId, Uri, Value,
+    Codec, Dict, List, Message, Payload, PublicationId, RawPayload, SessionId, SubscriptionId, Uri,
+    Value,
 };
 use crossway_routing::cluster::{
     CrossPublication, RemoteRegistration, RemoteSession, RemoteSubscription, RetainedEvent,
@@ -20,7 +20,6 @@ use crossway_routing::cluster::{
 };
 use crossway_routing::{Identity, MatchPolicy};
 
-const CALL: u64 = 1;
 const HEARTBEAT: u64 = 2;
 const CHANGES: u64 = 3;
 const SNAPSHOT: u64 = 4;
@@ -109,7 +108,7 @@ pub(crate) fn encode(wire: &Wire) -> Result<Vec<u8>, WireError> {
         } => {
             return publication::encode(realm, publication, *order);
         }
-        Wire::Call(envelope) => call_list(envelope)?,
+        Wire::Call(envelope) => return call::encode(envelope),
         Wire::Heartbeat(at) => vec![u(HEARTBEAT), s(&at.node), u(at.incarnation), u(at.seq)],
         Wire::Changes { from, changes } => vec![
             u(CHANGES),
@@ -161,6 +160,9 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Wire, WireError> {
             order,
         });
     }
+    if let Some((&call::MARK, rest)) = bytes.split_first() {
+        return call::decode(rest).map(Wire::Call);
+    }
     let value = Codec::MsgPack
         .decode_value(bytes)
         .map_err(|e| WireError(e.to_string()))?;
@@ -170,7 +172,6 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Wire, WireError> {
     let mut r = Reader::new(list);
     let kind = r.u64()?;
     match kind {
-        CALL => Ok(Wire::Call(call(&mut r)?)),
         HEARTBEAT => Ok(Wire::Heartbeat(node_seq(&mut r)?)),
         CHANGES | SNAPSHOT => {
             let from = node_seq(&mut r)?;
@@ -219,108 +220,6 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Wire, WireError> {
         }),
         other => Err(WireError(format!("unknown kind {other}"))),
     }
-}
-
-fn call_list(e: &CallEnvelope) -> Result<List, WireError> {
-    let registration = e
-        .registration
-        .as_ref()
-        .map_or(Value::Null, |(uri, policy)| {
-            Value::List(vec![s(uri.as_str()), u(policy_code(*policy))])
-        });
-    let mut list = vec![
-        u(CALL),
-        s(&e.from),
-        s(e.realm.as_str()),
-        u(e.callee.0),
-        registration,
-    ];
-    let (kind, request, dict, error, payload) = match &e.message {
-        Message::Invocation {
-            request,
-            details,
-            payload,
-            ..
-        } => (code::INVOCATION, request, details, None, Some(payload)),
-        Message::Interrupt { request, options } => (code::INTERRUPT, request, options, None, None),
-        Message::Result {
-            request,
-            details,
-            payload,
-        } => (code::RESULT, request, details, None, Some(payload)),
-        Message::Error {
-            request,
-            details,
-            error,
-            payload,
-            ..
-        } => (code::ERROR, request, details, Some(error), Some(payload)),
-        other => return Err(WireError(format!("{} does not cross", other.name()))),
-    };
-    list.push(u(kind));
-    list.push(u(request.0));
-    list.push(Value::Map(dict.clone()));
-    list.push(error.map_or(Value::Null, |e| s(e.as_str())));
-    match payload {
-        Some(p) => push_payload(&mut list, p),
-        None => list.extend([Value::Null, Value::Null, Value::Null]),
-    }
-    Ok(list)
-}
-
-fn call(r: &mut Reader) -> Result<CallEnvelope, WireError> {
-    let from: Arc<str> = Arc::from(r.string()?);
-    let realm = r.uri()?;
-    let callee = SessionId(r.u64()?);
-    let registration = match r.next()? {
-        Value::Null => None,
-        Value::List(l) => {
-            let mut reg = Reader::new(l);
-            Some((reg.uri()?, policy(reg.u64()?)?))
-        }
-        _ => return Err(bad("registration")),
-    };
-    let kind = r.u64()?;
-    let request = RequestId(r.u64()?);
-    let dict = r.map()?;
-    let error = match r.next()? {
-        Value::Null => None,
-        Value::Str(e) => Some(Uri::from(e)),
-        _ => return Err(bad("error")),
-    };
-    let payload = r.payload()?;
-    let message = match (kind, error) {
-        (code::INVOCATION, None) => Message::Invocation {
-            request,
-            registration: crossway_protocol::RegistrationId(0),
-            details: dict,
-            payload,
-        },
-        (code::INTERRUPT, None) => Message::Interrupt {
-            request,
-            options: dict,
-        },
-        (code::RESULT, None) => Message::Result {
-            request,
-            details: dict,
-            payload,
-        },
-        (code::ERROR, Some(error)) => Message::Error {
-            request_type: code::CALL,
-            request,
-            details: dict,
-            error,
-            payload,
-        },
-        _ => return Err(bad("call message kind")),
-    };
-    Ok(CallEnvelope {
-        from,
-        realm,
-        callee,
-        registration,
-        message,
-    })
 }
 
 fn change_list(c: &StateChange) -> Value {
@@ -578,6 +477,8 @@ impl Reader {
     }
 }
 
+mod call;
+mod flat;
 mod publication;
 
 pub(crate) use publication::Order;

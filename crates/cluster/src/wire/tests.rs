@@ -1,4 +1,6 @@
 use super::*;
+use crossway_protocol::RequestId;
+use crossway_protocol::message::code;
 
 fn identity() -> Identity {
     Identity {
@@ -90,7 +92,11 @@ fn call_messages_cross_with_their_kind_and_fields() {
             registration: Some((Uri::new("com.p"), MatchPolicy::Prefix)),
             message: message.clone(),
         };
-        let Wire::Call(back) = round_trip(&Wire::Call(envelope)) else {
+        let bytes = encode(&Wire::Call(envelope)).unwrap();
+        for cut in 1..bytes.len() {
+            assert!(decode(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        let Wire::Call(back) = decode(&bytes).unwrap() else {
             panic!("not a call");
         };
         assert_eq!(&*back.from, "a");
