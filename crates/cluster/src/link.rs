@@ -26,7 +26,7 @@ use crate::stats::ClusterStats;
 use crate::tables::Tables;
 
 /// Changes waiting to be sent, at most; more make the other nodes ask for the whole state.
-pub(crate) const MAX_PENDING: usize = 10_000;
+const MAX_PENDING: usize = 10_000;
 
 /// What the cluster thread sends to NATS for the router.
 #[derive(Debug)]

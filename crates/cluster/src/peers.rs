@@ -16,9 +16,12 @@ use crossway_routing::cluster::{
     RemoteRegistration, RemoteSession, RemoteSubscription, StateChange,
 };
 
-use crate::link::MAX_PENDING;
 use crate::tables::{Tables, reg_key};
 use crate::wire::NodeSeq;
+
+/// Changes of one node kept while its whole state is on its way, at most; past that they are
+/// dropped, and the gap is seen at the next heartbeat.
+const MAX_WAITING: usize = 10_000;
 
 /// What the router must be told after a peer's state changed.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,7 +90,7 @@ impl Peers {
         };
         for (n, change) in (from.seq..).zip(changes) {
             if peer.syncing {
-                if peer.waiting.len() < MAX_PENDING {
+                if peer.waiting.len() < MAX_WAITING {
                     peer.waiting.push((n, change));
                 }
                 continue;
