@@ -146,6 +146,7 @@ impl Cluster {
                         events: events_rx,
                         stop: stop_rx,
                         connected_once: Cell::new(false),
+                        warned_unreachable: Cell::new(false),
                         sent_publications: Cell::new(0),
                         retained: Cell::new(runner::RetainedSync::No),
                     };

@@ -46,6 +46,8 @@ const RECENT_IDS: usize = 8192;
 const SYNC_TIMEOUT: Duration = Duration::from_secs(5);
 /// The most bytes of retained events one answer carries (NATS's default `max_payload` is 1 MiB).
 const RETAINED_ANSWER: usize = 900 * 1024;
+/// How long after the start a node that has not reached NATS says so.
+const UNREACHABLE_WARNING: Duration = Duration::from_secs(5);
 /// How often at most the node logs what could not cross.
 const DROP_REPORT: Duration = Duration::from_secs(10);
 
@@ -62,6 +64,8 @@ pub(crate) struct Runner {
     pub(crate) events: mpsc::Receiver<Event>,
     pub(crate) stop: oneshot::Receiver<()>,
     pub(crate) connected_once: std::cell::Cell<bool>,
+    /// Whether the node has said that NATS is not reachable yet.
+    pub(crate) warned_unreachable: std::cell::Cell<bool>,
     /// Publications this node has sent (the next one's sequence number).
     pub(crate) sent_publications: std::cell::Cell<u64>,
     pub(crate) retained: std::cell::Cell<RetainedSync>,
@@ -158,6 +162,7 @@ impl Runner {
         let (synced_tx, mut synced_rx) = mpsc::channel::<(String, Option<Bytes>)>(64);
         let (retained_tx, mut retained_rx) = mpsc::channel::<Option<Bytes>>(4);
         let mut last_drop_report = (Instant::now(), 0u64);
+        let started = Instant::now();
         self.reconcile(&mut interest, &mut recent).await;
         loop {
             tokio::select! {
@@ -211,6 +216,7 @@ impl Runner {
                 _ = heartbeat.tick() => {
                     self.heartbeat().await;
                     last_drop_report = self.report_drops(last_drop_report);
+                    self.report_unreachable(started);
                 }
                 Some(event) = self.events.recv() => self.connection_event(event),
             }
@@ -570,6 +576,20 @@ impl Runner {
             Event::ClientError(error) => tracing::debug!(%error, "cluster: NATS"),
             other => tracing::info!(event = %other, "cluster: NATS"),
         }
+    }
+
+    /// Warns once when NATS has not been reached [`UNREACHABLE_WARNING`] after the start (each
+    /// failed attempt is logged at debug only).
+    fn report_unreachable(&self, started: Instant) {
+        if self.connected_once.get()
+            || self.warned_unreachable.get()
+            || started.elapsed() < UNREACHABLE_WARNING
+        {
+            return;
+        }
+        self.warned_unreachable.set(true);
+        tracing::warn!(servers = ?self.settings.servers,
+            "cluster: NATS not reachable yet; routing locally, still trying (with back-off up to 5 s)");
     }
 
     fn malformed(&self, what: &str) {
