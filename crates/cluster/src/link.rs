@@ -157,3 +157,99 @@ impl ClusterLink for Link {
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use crossway_protocol::{Dict, Payload, PublicationId, SessionId};
+
+    use super::*;
+
+    fn publication() -> CrossPublication {
+        CrossPublication {
+            id: PublicationId(1),
+            topic: Uri::new("com.t"),
+            publisher: SessionId(0),
+            identity: None,
+            options: Dict::new(),
+            payload: Payload::new(None, None),
+            broadcast: false,
+        }
+    }
+
+    fn route() -> Route {
+        Route {
+            node: std::sync::Arc::from("b"),
+            realm: Uri::new("realm1"),
+            callee: SessionId(7),
+            registration: None,
+        }
+    }
+
+    fn interrupt() -> Message {
+        Message::Interrupt {
+            request: crossway_protocol::RequestId(1),
+            options: Dict::new(),
+        }
+    }
+
+    #[test]
+    fn a_full_queue_drops_counts_and_refuses_calls_without_waiting() {
+        let (tx, mut rx) = mpsc::channel(2);
+        let stats = Arc::new(ClusterStats::default());
+        let link = Link::new(tx, Arc::default(), Arc::clone(&stats));
+        stats.set_connected(true);
+        let realm = Uri::new("realm1");
+        link.publish(&realm, publication());
+        assert!(link.send(route(), interrupt()));
+        // Full: dropped and counted, and a call message says it could not go.
+        link.publish(&realm, publication());
+        assert!(!link.send(route(), interrupt()));
+        assert_eq!(stats.snapshot().dropped, 2);
+        assert!(matches!(rx.try_recv(), Ok(Outgoing::Publish(..))));
+        assert!(matches!(rx.try_recv(), Ok(Outgoing::Call(..))));
+        assert!(rx.try_recv().is_err());
+    }
+
+    #[test]
+    fn nothing_is_queued_while_nats_is_away() {
+        let (tx, mut rx) = mpsc::channel(8);
+        let stats = Arc::new(ClusterStats::default());
+        let link = Link::new(tx, Arc::default(), Arc::clone(&stats));
+        link.publish(&Uri::new("realm1"), publication());
+        assert!(!link.send(route(), interrupt()));
+        assert_eq!(stats.snapshot().dropped, 2);
+        assert!(rx.try_recv().is_err());
+    }
+
+    #[test]
+    fn state_changes_past_the_bound_leave_a_gap_the_others_see() {
+        let (tx, _rx) = mpsc::channel(1);
+        let link = Link::new(tx, Arc::default(), Arc::default());
+        let left = |n: u64| StateChange::Left {
+            realm: Uri::new("realm1"),
+            session: SessionId(n),
+        };
+        for n in 0..=MAX_PENDING as u64 {
+            link.announce(left(n));
+        }
+        let local = link.local();
+        assert_eq!(local.seq, MAX_PENDING as u64 + 1);
+        // The first MAX_PENDING were dropped: what waits starts after a gap.
+        assert_eq!(local.pending.len(), 1);
+    }
+
+    #[test]
+    fn interest_counts_subscriptions_of_a_topic() {
+        let (tx, _rx) = mpsc::channel(1);
+        let link = Link::new(tx, Arc::default(), Arc::default());
+        let (realm, topic) = (Uri::new("realm1"), Uri::new("com.t"));
+        ClusterLink::interest(&link, &realm, &topic, MatchPolicy::Exact, true);
+        ClusterLink::interest(&link, &realm, &topic, MatchPolicy::Exact, true);
+        ClusterLink::interest(&link, &realm, &topic, MatchPolicy::Exact, false);
+        assert_eq!(link.interest().len(), 1);
+        ClusterLink::interest(&link, &realm, &topic, MatchPolicy::Exact, false);
+        assert!(link.interest().is_empty());
+    }
+}
