@@ -223,6 +223,9 @@ class ClusterNode(Node):
         self.cluster_block = cluster_yaml(name, nats_urls, cluster_extra, nats_extra)
         super().__init__(binary, workdir, name, endpoints, realms=realms)
         self.metrics_port = 0
+        # Whether starting waits until the node has joined the cluster (not for a node started
+        # while NATS is away).
+        self.wait_joined = True
         self._pick_ports()
 
     def _pick_ports(self) -> None:
@@ -253,6 +256,8 @@ class ClusterNode(Node):
         """Starts the node (node.py: until every endpoint accepts connections), then waits until
         it logs that it joined the cluster."""
         super().launch()
+        if not self.wait_joined:
+            return
         try:
             self.wait_for_log(CONNECTED, CLUSTER_JOIN_TIMEOUT)
         except AssertionError:
@@ -303,9 +308,11 @@ class Cluster:
         nats_args: list[str] | None = None,
         nats_extra: str = "",
         cluster_extra: str = "",
+        realms: str = CLUSTER_REALMS,
     ) -> None:
         """`nats_args` go to nats-server's command line, `nats_extra` into every node's
-        `cluster.nats` block, `cluster_extra` into its `cluster` block (see `cluster_yaml`)."""
+        `cluster.nats` block, `cluster_extra` into its `cluster` block (see `cluster_yaml`),
+        `realms` is every node's `realms` block."""
         self.workdir = workdir
         nats_dir = workdir / "nats"
         nats_dir.mkdir(parents=True, exist_ok=True)
@@ -321,6 +328,7 @@ class Cluster:
                 [self.nats.url],
                 cluster_extra=cluster_extra,
                 nats_extra=nats_extra,
+                realms=realms,
             )
 
     def __getitem__(self, name: str) -> ClusterNode:

@@ -6,7 +6,9 @@ one publication id for local and remote subscribers, publisher disclosure, paylo
 serializer, exclude_me, exclude/eligible by session id, authid and authrole; meta events across
 nodes; remote procedure calls across nodes (payloads, errors, progressive results), shared
 registrations of every policy across nodes, a `single` registration refused on another node, a
-call in flight to the callee of a killed node canceled; the meta API counting and listing the
+call in flight to the callee of a killed node canceled, call timeouts and cancels across nodes;
+retained events and the event history on every node (retained events also on a node started
+afterwards); a node started while NATS is away; the meta API counting and listing the
 whole realm; a node killed with SIGKILL in the middle of a stream (nothing lost, its sessions,
 subscriptions and registrations gone within node_timeout); NATS stopped and started again (local
 routing goes on, cross-node routing comes back); the cluster counters on /metrics; NATS with a
@@ -39,9 +41,19 @@ from autobahn.wamp.types import CallDetails, CallOptions, PublishOptions
 from auth_clients import Credentials, authenticate
 from certs import make_certs
 from clients import SERIALIZER_NAMES, Client, Event, Inbox, assert_same, join, wait
-from cluster import LOST, NODE_TIMEOUT, PRINCIPALS, RESTORED, Cluster, ClusterNode
+from cluster import (
+    CONNECTED,
+    LOST,
+    NODE_TIMEOUT,
+    PRINCIPALS,
+    RESTORED,
+    Cluster,
+    ClusterNode,
+    NatsServer,
+)
 from node import Endpoint, free_port, node_config
 from rpc_clients import Procedure, call, echo, expect_error, register
+from test_meta_api import META_EVENTS
 from test_ops import scrape
 from test_pubsub import PAYLOAD_ARGS, PAYLOAD_KWARGS
 
@@ -614,18 +626,6 @@ def test_exclude_and_eligible_by_authid_and_authrole_across_nodes(live: Cluster)
 # ------------------------------------------------------------------------------------------------
 # Meta events and the meta API
 
-META_EVENTS = [
-    "wamp.session.on_join",
-    "wamp.session.on_leave",
-    "wamp.subscription.on_create",
-    "wamp.subscription.on_subscribe",
-    "wamp.subscription.on_unsubscribe",
-    "wamp.subscription.on_delete",
-    "wamp.registration.on_create",
-    "wamp.registration.on_register",
-    "wamp.registration.on_unregister",
-    "wamp.registration.on_delete",
-]
 
 
 def _about(topic: str, args: list[Any]) -> int | None:
@@ -922,6 +922,41 @@ def test_callee_error_across_nodes(live: Cluster) -> None:
             error.args,
             error.kwargs,
         )
+
+    run(live, scenario_with(body))
+
+
+def test_call_timeout_and_cancel_across_nodes(live: Cluster) -> None:
+    """A call from A to a callee on B: with a timeout the caller's node ends it at the deadline
+    (ERROR wamp.error.canceled, "the call timed out") and B's callee is interrupted; canceled
+    by the caller (autobahn's future.cancel: CANCEL killnowait), B's callee is interrupted too;
+    the callee answers the next call."""
+
+    async def body(s: Sessions) -> None:
+        procedure = fresh("slow")
+        proc = Procedure("callee on B")
+        callee = await s.join(live["b"], "cbor", "callee")
+        await register(callee, answers_probes(proc.handler), procedure)
+        caller = await s.join(live["a"], "json", "caller")
+        await callable_from(caller, procedure)
+
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        pending = caller.call(procedure, "too slow", options=CallOptions(timeout=300))
+        inv = await proc.next("the call with a timeout")
+        error = await expect_error(pending, "wamp.error.canceled", "the call to time out")
+        assert list(error.args) == ["the call timed out"], error.args
+        assert loop.time() - start >= 0.3
+        await wait(inv.interrupted, "B's handler interrupted at the deadline")
+
+        pending = caller.call(procedure, "canceled")
+        inv = await proc.next("the call to cancel")
+        pending.cancel()
+        await wait(inv.interrupted, "B's handler interrupted by the caller's CANCEL")
+
+        again = caller.call(procedure, "next")
+        (await proc.next("the next call")).answer("done")
+        assert await wait(again, "RESULT of the next call") == "done"
 
     run(live, scenario_with(body))
 
@@ -1491,3 +1526,107 @@ def test_cluster_block_is_checked(crossway_bin: Path, tmp_path: Path, case: str)
     good = "cluster:\n  node: node-a\n  nats:\n    servers: [nats://127.0.0.1:4222]\n"
     code, out = check(good)
     assert code == 0, f"a right cluster block: exit {code}\n{out}"
+
+
+# ------------------------------------------------------------------------------------------------
+# Retained events and the event history across nodes; a node that starts while NATS is away
+
+KEPT = "com.crossway.test.cluster.kept."
+HISTORY_REALMS = f"""\
+realms:
+  - name: realm1
+    history:
+      - {{ uri: {KEPT}, match: prefix, limit: 10 }}
+"""
+
+
+async def retained_events(session: Client, topic: str, what: str) -> list[list[Any]]:
+    """The retained events a subscription with get_retained gets on `topic`; subscribes again
+    (bounded retries) until there is one: the event may still be crossing to this node."""
+    for _ in range(ROUTE_ATTEMPTS):
+        sub, inbox = await session.subscribe_inbox(topic, get_retained=True)
+        await asyncio.sleep(ROUTE_WAIT)
+        events = inbox.pending()
+        await wait(sub.unsubscribe(), f"UNSUBSCRIBED from {topic}")
+        if events:
+            return [e.args for e in events]
+    raise AssertionError(f"no retained event on {topic} for {what} after {ROUTE_ATTEMPTS} tries")
+
+
+def test_retained_events_and_history_reach_every_node(crossway_bin: Path, tmp_path: Path) -> None:
+    """A retained event published on A is B's retained event too, and C, started afterwards,
+    takes it from the others; publications a history rule keeps, published on A, are in B's
+    history with their ids."""
+    cluster = Cluster(crossway_bin, tmp_path, realms=HISTORY_REALMS)
+
+    async def body(s: Sessions) -> None:
+        topic = fresh("retained")
+        pub = await s.join(cluster["a"], "json", "publisher")
+        for value in ("v1", "v2"):
+            await wait(
+                pub.publish(topic, value, options=PublishOptions(retain=True, acknowledge=True)),
+                f"PUBLISHED retained {value}",
+            )
+        reader_b = await s.join(cluster["b"], "msgpack", "reader on B")
+        assert await retained_events(reader_b, topic, "B") == [["v2"]]
+
+        kept = f"{KEPT}log{next(_ids)}"
+        ids = []
+        for i in range(3):
+            published = await wait(
+                pub.publish(kept, i, options=PublishOptions(acknowledge=True)), "PUBLISHED"
+            )
+            ids.append(published.id)
+        sub, _ = await reader_b.subscribe_inbox(kept)
+        events, _ = await until(
+            lambda: one(reader_b, "wamp.subscription.get_events", sub.id),
+            lambda got: len(got) == 3,
+            f"B's history of {kept}",
+            NODE_TIMEOUT + MARGIN,
+        )
+        assert [e["args"] for e in events] == [[0], [1], [2]], events
+        assert [e["publication"] for e in events] == ids, events
+
+        await asyncio.to_thread(cluster["c"].start)
+        reader_c = await s.join(cluster["c"], "cbor", "reader on C")
+        assert await retained_events(reader_c, topic, "C, started afterwards") == [["v2"]]
+
+    try:
+        cluster.nats.start()
+        cluster["a"].start()
+        cluster["b"].start()
+        run(cluster, scenario_with(body))
+        cluster.stop()
+    finally:
+        cluster.kill()
+
+
+def test_a_node_starts_while_nats_is_away(crossway_bin: Path, tmp_path: Path) -> None:
+    """A node whose NATS is not running starts, routes its own sessions, says that NATS is not
+    reachable, and joins the cluster once NATS starts."""
+    nats = NatsServer(tmp_path)
+    folder = tmp_path / "node-a"
+    folder.mkdir()
+    node = ClusterNode(crossway_bin, folder, "node-a", [nats.url])
+    node.wait_joined = False
+
+    async def local(s: Sessions) -> None:
+        topic = fresh("alone")
+        pub = await s.join(node, "json", "publisher")
+        sub = await s.join(node, "cbor", "subscriber")
+        _, inbox = await sub.subscribe_inbox(topic)
+        pub.publish(topic, "here")
+        assert (await inbox.next("a local event without NATS")).args == ["here"]
+
+    try:
+        node.start()
+        asyncio.run(scenario_with(local))
+        node.wait_for_log("cluster: NATS not reachable yet", 15)
+        assert CONNECTED not in node.stderr()
+        nats.start()
+        node.wait_for_log(CONNECTED, NATS_BACK_TIMEOUT)
+        node.assert_running()
+        node.stop()
+    finally:
+        node.kill()
+        nats.kill()
