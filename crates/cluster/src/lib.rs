@@ -33,25 +33,20 @@ mod subject;
 mod tables;
 mod wire;
 
-use std::cell::Cell;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use async_nats::{ConnectOptions, Event, ServerAddr};
-use crossway_protocol::ids::random_id;
 use crossway_routing::Router;
 use tokio::sync::{mpsc, oneshot};
 
-pub use settings::{
-    ClusterSettings, DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_NODE_TIMEOUT, DEFAULT_QUEUE,
-    DEFAULT_SUBJECT_PREFIX, NatsAuth, NatsTls,
-};
+pub use settings::{ClusterSettings, NatsAuth, NatsTls};
 pub use stats::{ClusterStats, StatsSnapshot};
 
 use link::Link;
 use peers::Peers;
-use runner::Runner;
+use runner::{Parts, Runner};
 
 /// The longest wait between two attempts to reach NATS.
 const MAX_RECONNECT_DELAY: Duration = Duration::from_secs(5);
@@ -74,7 +69,6 @@ pub enum ClusterError {
 #[derive(Debug)]
 pub struct Cluster {
     stats: Arc<ClusterStats>,
-    peers: Arc<Mutex<Peers>>,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -134,8 +128,7 @@ impl Cluster {
                         }
                     };
                     let _ = ready_tx.send(Ok(()));
-                    let runner = Runner {
-                        incarnation: random_id(),
+                    let runner = Runner::new(Parts {
                         settings,
                         client,
                         router: runner_router,
@@ -145,11 +138,7 @@ impl Cluster {
                         queue: queue_rx,
                         events: events_rx,
                         stop: stop_rx,
-                        connected_once: Cell::new(false),
-                        warned_unreachable: Cell::new(false),
-                        sent_publications: Cell::new(0),
-                        retained: Cell::new(runner::RetainedSync::No),
-                    };
+                    });
                     runner.run().await;
                 }));
             })
@@ -162,7 +151,6 @@ impl Cluster {
         router.attach_cluster(link);
         Ok(Cluster {
             stats,
-            peers,
             stop: Some(stop_tx),
             thread: Some(thread),
         })
@@ -171,11 +159,6 @@ impl Cluster {
     /// The cluster's counters (shared with the cluster thread).
     pub fn stats(&self) -> Arc<ClusterStats> {
         Arc::clone(&self.stats)
-    }
-
-    /// The other nodes heard from and not gone, by name.
-    pub fn peers(&self) -> Vec<String> {
-        link::lock(&self.peers).names()
     }
 
     /// Says goodbye to the other nodes (they drop this node's sessions at once rather than after

@@ -16,7 +16,7 @@ use crossway_routing::cluster::{
     RemoteRegistration, RemoteSession, RemoteSubscription, StateChange,
 };
 
-use crate::tables::{Tables, reg_key};
+use crate::tables::Tables;
 use crate::wire::NodeSeq;
 
 /// Changes of one node kept while its whole state is on its way, at most; past that they are
@@ -177,13 +177,6 @@ impl Peers {
         self.by_node.len()
     }
 
-    /// The names of the other nodes.
-    pub(crate) fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.by_node.keys().cloned().collect();
-        names.sort();
-        names
-    }
-
     /// The sessions of `realm` on every other node.
     pub(crate) fn sessions(&self, realm: &Uri) -> Vec<RemoteSession> {
         self.by_node
@@ -281,11 +274,9 @@ fn diff(node: &str, old: &Tables, new: &Tables, effects: &mut Vec<Effect>) {
     }
     for (key, registration) in new.registrations() {
         if !old.registrations().contains_key(key) {
-            let realm = key.0.clone();
-            debug_assert_eq!(&reg_key(&realm, registration), key);
             effects.push(Effect::Registered(
                 node.to_owned(),
-                realm,
+                key.0.clone(),
                 registration.clone(),
             ));
         }

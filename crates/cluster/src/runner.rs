@@ -15,12 +15,14 @@
 //! handed to the router's non-blocking methods, and what the router sends comes through the
 //! link's bounded queue.
 
+use std::cell::Cell;
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_nats::{Client, Event};
 use bytes::Bytes;
+use crossway_protocol::ids::random_id;
 use crossway_protocol::{PublicationId, Uri};
 use crossway_routing::Router;
 use crossway_routing::cluster::StateChange;
@@ -53,8 +55,33 @@ const DROP_REPORT: Duration = Duration::from_secs(10);
 
 /// Everything the task needs.
 pub(crate) struct Runner {
+    settings: ClusterSettings,
+    incarnation: u64,
+    client: Client,
+    router: Arc<Router>,
+    link: Arc<Link>,
+    peers: Arc<Mutex<Peers>>,
+    stats: Arc<ClusterStats>,
+    queue: mpsc::Receiver<Outgoing>,
+    events: mpsc::Receiver<Event>,
+    stop: oneshot::Receiver<()>,
+    /// This node's name, as call messages carry it.
+    name: Arc<str>,
+    /// `P.ev`, under which publications go (made once: every publication's subject starts so).
+    event_base: String,
+    /// `P.node`, the subject of heartbeats, changes and goodbyes.
+    node_subject: String,
+    connected_once: Cell<bool>,
+    /// Whether the node has said that NATS is not reachable yet.
+    warned_unreachable: Cell<bool>,
+    /// Publications this node has sent (the next one's sequence number).
+    sent_publications: Cell<u64>,
+    retained: Cell<RetainedSync>,
+}
+
+/// What the cluster task works with: the router's side, NATS, and the channels between them.
+pub(crate) struct Parts {
     pub(crate) settings: ClusterSettings,
-    pub(crate) incarnation: u64,
     pub(crate) client: Client,
     pub(crate) router: Arc<Router>,
     pub(crate) link: Arc<Link>,
@@ -63,12 +90,6 @@ pub(crate) struct Runner {
     pub(crate) queue: mpsc::Receiver<Outgoing>,
     pub(crate) events: mpsc::Receiver<Event>,
     pub(crate) stop: oneshot::Receiver<()>,
-    pub(crate) connected_once: std::cell::Cell<bool>,
-    /// Whether the node has said that NATS is not reachable yet.
-    pub(crate) warned_unreachable: std::cell::Cell<bool>,
-    /// Publications this node has sent (the next one's sequence number).
-    pub(crate) sent_publications: std::cell::Cell<u64>,
-    pub(crate) retained: std::cell::Cell<RetainedSync>,
 }
 
 /// Whether this node has the retained events the others had before it started.
@@ -119,6 +140,30 @@ impl Recent {
 }
 
 impl Runner {
+    /// The task for `parts`, in a new incarnation of this node.
+    pub(crate) fn new(parts: Parts) -> Runner {
+        let prefix = &parts.settings.subject_prefix;
+        Runner {
+            incarnation: random_id(),
+            name: Arc::from(parts.settings.node.as_str()),
+            event_base: format!("{prefix}.ev"),
+            node_subject: format!("{prefix}.node"),
+            settings: parts.settings,
+            client: parts.client,
+            router: parts.router,
+            link: parts.link,
+            peers: parts.peers,
+            stats: parts.stats,
+            queue: parts.queue,
+            events: parts.events,
+            stop: parts.stop,
+            connected_once: Cell::new(false),
+            warned_unreachable: Cell::new(false),
+            sent_publications: Cell::new(0),
+            retained: Cell::new(RetainedSync::No),
+        }
+    }
+
     fn subject(&self, rest: &str) -> String {
         format!("{}.{rest}", self.settings.subject_prefix)
     }
@@ -145,7 +190,7 @@ impl Runner {
             Ok(mut sync_sub),
             Ok(mut retained_sub),
         ) = (
-            subscribe(self.subject("node")).await,
+            subscribe(self.node_subject.clone()).await,
             subscribe(self.subject("all.>")).await,
             subscribe(self.subject(&format!("rpc.{node}"))).await,
             subscribe(self.subject(&format!("sync.{node}"))).await,
@@ -225,23 +270,19 @@ impl Runner {
             node: self.settings.node.clone(),
             incarnation: self.incarnation,
         };
-        self.publish_wire(self.subject("node"), &bye).await;
+        self.publish_wire(self.node_subject.clone(), &bye).await;
         let _ = tokio::time::timeout(Duration::from_secs(2), self.client.flush()).await;
         tracing::info!("cluster: left");
     }
 
     /// Sends one publication or call message.
     async fn send(&self, out: Outgoing) {
-        if !self.stats.is_connected() {
-            self.stats.dropped();
-            return;
-        }
         let (subject, wire) = match out {
             Outgoing::Publish(realm, publication) => {
                 let subject = if publication.broadcast {
                     self.subject(&format!("all.{}", crate::subject::escape(realm.as_str())))
                 } else {
-                    event_subject(&self.subject("ev"), &realm, &publication.topic)
+                    event_subject(&self.event_base, &realm, &publication.topic)
                 };
                 let order = Order {
                     origin: self.incarnation,
@@ -260,7 +301,7 @@ impl Runner {
             Outgoing::Call(route, message) => {
                 let subject = self.subject(&format!("rpc.{}", route.node));
                 let envelope = CallEnvelope {
-                    from: Arc::from(self.settings.node.as_str()),
+                    from: Arc::clone(&self.name),
                     realm: route.realm,
                     callee: route.callee,
                     registration: route.registration,
@@ -316,7 +357,7 @@ impl Runner {
         // Stable: equal orders (none, from one node's run) keep their arrival order.
         ready.sort_by_key(|(order, ..)| *order);
         for (_, realm, publication) in ready {
-            self.router.cluster_publication(realm.as_str(), publication);
+            self.router.cluster_publication(&realm, publication);
         }
     }
 
@@ -324,13 +365,10 @@ impl Runner {
     fn call(&self, bytes: &[u8]) {
         self.stats.received();
         match wire::decode(bytes) {
-            Ok(Wire::Call(e)) => self.router.cluster_message(
-                &e.from,
-                e.realm.as_str(),
-                e.callee,
-                e.registration,
-                e.message,
-            ),
+            Ok(Wire::Call(e)) => {
+                self.router
+                    .cluster_message(&e.from, &e.realm, e.callee, e.registration, e.message)
+            }
             Ok(_) | Err(_) => self.malformed("call message"),
         }
     }
@@ -389,15 +427,14 @@ impl Runner {
     fn effect(&self, effect: Effect) {
         match effect {
             Effect::Registered(node, realm, registration) => {
-                self.router
-                    .cluster_registered(&node, realm.as_str(), registration);
+                self.router.cluster_registered(&node, &realm, registration);
             }
             Effect::Unregistered(realm, session, procedure, policy) => {
                 self.router
-                    .cluster_unregistered(realm.as_str(), session, &procedure, policy);
+                    .cluster_unregistered(&realm, session, &procedure, policy);
             }
             Effect::SessionLeft(realm, session) => {
-                self.router.cluster_session_left(realm.as_str(), session);
+                self.router.cluster_session_left(&realm, session);
             }
             Effect::NodeGone(node) => self.router.cluster_node_gone(&node),
         }
@@ -451,7 +488,7 @@ impl Runner {
             Some(Ok(Wire::Retained(events))) => {
                 let count = events.len();
                 for (realm, event) in events {
-                    self.router.cluster_keep_retained(realm.as_str(), event);
+                    self.router.cluster_keep_retained(&realm, event);
                 }
                 self.retained.set(RetainedSync::Done);
                 tracing::info!(count, "cluster: retained events taken from another node");
@@ -502,14 +539,14 @@ impl Runner {
             from: self.me(first),
             changes,
         };
-        self.publish_wire(self.subject("node"), &wire).await;
+        self.publish_wire(self.node_subject.clone(), &wire).await;
     }
 
     /// Sends a heartbeat, and lets the nodes not heard for too long go.
     async fn heartbeat(&self) {
         let seq = self.link.local().seq;
         if self.stats.is_connected() {
-            self.publish_wire(self.subject("node"), &Wire::Heartbeat(self.me(seq)))
+            self.publish_wire(self.node_subject.clone(), &Wire::Heartbeat(self.me(seq)))
                 .await;
         }
         let gone = lock(&self.peers).expire(Instant::now(), self.settings.node_timeout);
@@ -524,7 +561,7 @@ impl Runner {
     /// Subscribes to the patterns this node's subscriptions need, and from those it no longer
     /// needs.
     async fn reconcile(&self, interest: &mut Interest, recent: &mut Recent) {
-        let base = self.subject("ev");
+        let base = &self.event_base;
         let mut by_realm: HashMap<Uri, Vec<_>> = HashMap::new();
         for (realm, topic, policy) in self.link.interest() {
             by_realm
@@ -537,7 +574,7 @@ impl Runner {
             .flat_map(|(realm, patterns)| {
                 cover(patterns)
                     .into_iter()
-                    .map(|p| pattern_subject(&base, &realm, &p))
+                    .map(|p| pattern_subject(base, &realm, &p))
                     .collect::<Vec<_>>()
             })
             .collect();

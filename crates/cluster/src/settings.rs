@@ -5,13 +5,13 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// The default subject prefix.
-pub const DEFAULT_SUBJECT_PREFIX: &str = "crossway";
+const DEFAULT_SUBJECT_PREFIX: &str = "crossway";
 /// The default time between heartbeats.
-pub const DEFAULT_HEARTBEAT_INTERVAL: Duration = Duration::from_secs(1);
+const DEFAULT_HEARTBEAT_INTERVAL: Duration = Duration::from_secs(1);
 /// The default silence after which a node is gone.
-pub const DEFAULT_NODE_TIMEOUT: Duration = Duration::from_secs(5);
+const DEFAULT_NODE_TIMEOUT: Duration = Duration::from_secs(5);
 /// The default bound of the queue of messages waiting to cross.
-pub const DEFAULT_QUEUE: usize = 65_536;
+const DEFAULT_QUEUE: usize = 65_536;
 
 /// A node's cluster settings (the configuration's `cluster` block).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -359,13 +359,7 @@ fn node_seq(r: &mut Reader) -> Result<NodeSeq, WireError> {
 }
 
 fn push_payload(list: &mut List, payload: &Payload) {
-    let raw = match payload {
-        Payload::Raw(raw) => Some(raw.clone()),
-        Payload::Values { args, kwargs } => {
-            RawPayload::encode(Codec::MsgPack, args.as_ref(), kwargs.as_ref()).ok()
-        }
-    };
-    match raw {
+    match flat::raw(payload).ok().flatten() {
         Some(raw) => {
             list.push(s(raw.codec().name()));
             list.push(

@@ -28,11 +28,11 @@ impl Router {
     }
 
     /// Delivers a publication another node made to the subscribers here.
-    pub fn cluster_publication(&self, realm: &str, publication: CrossPublication) {
-        match self.realm(&Uri::new(realm)) {
+    pub fn cluster_publication(&self, realm: &Uri, publication: CrossPublication) {
+        match self.realm(realm) {
             Some(realm) => realm.deliver_remote(publication),
             None => tracing::debug!(
-                realm,
+                %realm,
                 "publication from another node for a realm not served here: dropped"
             ),
         }
@@ -58,8 +58,8 @@ impl Router {
 
     /// Keeps a retained event another node had before this one started, unless its topic has
     /// one already (received live since, so newer).
-    pub fn cluster_keep_retained(&self, realm: &str, event: RetainedEvent) {
-        let Some(realm) = self.realm(&Uri::new(realm)) else {
+    pub fn cluster_keep_retained(&self, realm: &Uri, event: RetainedEvent) {
+        let Some(realm) = self.realm(realm) else {
             return;
         };
         let Ok(options) = PublishOptions::parse(&event.options) else {
@@ -81,14 +81,14 @@ impl Router {
     pub fn cluster_message(
         &self,
         from: &str,
-        realm: &str,
+        realm: &Uri,
         callee: SessionId,
         registration: Option<(Uri, MatchPolicy)>,
         message: Message,
     ) {
-        let Some(realm) = self.realm(&Uri::new(realm)) else {
+        let Some(realm) = self.realm(realm) else {
             tracing::debug!(
-                realm,
+                %realm,
                 "call message from another node for a realm not served here: dropped"
             );
             return;
@@ -157,8 +157,8 @@ impl Router {
     /// A callee of node `node` registered: it joins the registration here as it joined it
     /// there. A `single` registration that this node has for another callee already is a
     /// conflict (two nodes took it at the same moment): logged, and each node keeps its own.
-    pub fn cluster_registered(&self, node: &str, realm: &str, registration: RemoteRegistration) {
-        let Some(realm) = self.realm(&Uri::new(realm)) else {
+    pub fn cluster_registered(&self, node: &str, realm: &Uri, registration: RemoteRegistration) {
+        let Some(realm) = self.realm(realm) else {
             return;
         };
         let Some(link) = realm.cluster() else {
@@ -202,12 +202,12 @@ impl Router {
     /// A callee of another node gave a registration up.
     pub fn cluster_unregistered(
         &self,
-        realm: &str,
+        realm: &Uri,
         session: SessionId,
         procedure: &Uri,
         policy: MatchPolicy,
     ) {
-        let Some(realm) = self.realm(&Uri::new(realm)) else {
+        let Some(realm) = self.realm(realm) else {
             return;
         };
         if let Some(held) = realm.proxies().release(session, procedure, policy) {
@@ -217,8 +217,8 @@ impl Router {
 
     /// A session of another node left: its proxy goes, and any call still routed to it ends
     /// with `wamp.error.canceled`.
-    pub fn cluster_session_left(&self, realm: &str, session: SessionId) {
-        if let Some(realm) = self.realm(&Uri::new(realm))
+    pub fn cluster_session_left(&self, realm: &Uri, session: SessionId) {
+        if let Some(realm) = self.realm(realm)
             && let Some(proxy) = realm.proxies().remove(session)
         {
             drop_proxy(realm, proxy);

@@ -35,15 +35,14 @@ impl ClusterLink for Bridge {
     fn interest(&self, _: &Uri, _: &Uri, _: MatchPolicy, _: bool) {}
 
     fn publish(&self, realm: &Uri, publication: CrossPublication) {
-        self.other()
-            .cluster_publication(realm.as_str(), publication);
+        self.other().cluster_publication(realm, publication);
     }
 
     fn send(&self, route: Route, message: Message) -> bool {
         let other = self.other();
         other.cluster_message(
             self.me,
-            route.realm.as_str(),
+            &route.realm,
             route.callee,
             route.registration,
             message,
@@ -57,15 +56,15 @@ impl ClusterLink for Bridge {
             StateChange::Registered {
                 realm,
                 registration,
-            } => other.cluster_registered(self.me, realm.as_str(), registration),
+            } => other.cluster_registered(self.me, &realm, registration),
             StateChange::Unregistered {
                 realm,
                 session,
                 procedure,
                 policy,
-            } => other.cluster_unregistered(realm.as_str(), session, &procedure, policy),
+            } => other.cluster_unregistered(&realm, session, &procedure, policy),
             StateChange::Left { realm, session } => {
-                other.cluster_session_left(realm.as_str(), session);
+                other.cluster_session_left(&realm, session);
             }
             _ => {}
         }
