@@ -241,3 +241,58 @@ fn rpc_runs_answer_every_call_exactly_once() {
         }
     });
 }
+
+#[test]
+fn subscribers_and_the_callee_connect_to_the_subscriber_url() {
+    run(async {
+        let dir = tempfile::tempdir().unwrap();
+        let (rs, ws, _stop) = node(&dir).await;
+        // Publishers on RawSocket, subscribers on WebSocket of the same node: every delivery.
+        for lean in [false, true] {
+            let mut args = vec![
+                "--url",
+                &rs,
+                "--subscriber-url",
+                &ws,
+                "-s",
+                "3",
+                "--count",
+                "200",
+            ];
+            if lean {
+                args.push("--lean");
+            }
+            let results = run_all(&options(&args), |_| {}).await.unwrap();
+            let r = &results.runs[0];
+            assert_eq!(
+                (r.published, r.delivered, r.lost),
+                (200, 600, 0),
+                "lean {lean}"
+            );
+        }
+        // Where nothing listens, the subscribers (or the callee) fail, not the publisher.
+        let dead = "rs://127.0.0.1:1";
+        for lean in [false, true] {
+            let mut args = vec!["--url", &rs, "--subscriber-url", dead, "--count", "1"];
+            if lean {
+                args.push("--lean");
+            }
+            let err = run_all(&options(&args), |_| {}).await.unwrap_err();
+            assert!(
+                err.to_string().contains("subscriber") && err.to_string().contains(dead),
+                "{err}"
+            );
+        }
+        let rpc = options(&[
+            "--rpc",
+            "--url",
+            &rs,
+            "--subscriber-url",
+            dead,
+            "--count",
+            "1",
+        ]);
+        let err = run_rpc_all(&rpc, |_| {}).await.unwrap_err();
+        assert!(err.to_string().contains("callee"), "{err}");
+    });
+}
