@@ -233,3 +233,82 @@ fn roundrobin_takes_turns_among_the_callees_of_both_nodes() {
     }
     assert_eq!((here.received().len(), there.received().len()), (2, 2));
 }
+
+/// Features of a callee that understands INTERRUPT.
+const CANCELING: &[&str] = &["call_canceling"];
+
+#[test]
+fn every_cancel_mode_crosses_to_the_callee_s_node() {
+    let (a, b) = pair();
+    let mut caller = Client::join_announcing(&a, CANCELING);
+    let mut callee = Client::join_announcing(&b, CANCELING);
+    callee.request(Message::Register {
+        request: RequestId(1),
+        options: Dict::new(),
+        procedure: Uri::new("com.long"),
+    });
+    let start = |caller: &mut Client, request: u64| {
+        let outcome = caller.send_encoded(Message::Call {
+            request: RequestId(request),
+            options: Dict::new(),
+            procedure: Uri::new("com.long"),
+            payload: Payload::new(None, None),
+        });
+        assert!(outcome.reply.is_none(), "{outcome:?}");
+    };
+    let invocation = |callee: &Client| match &callee.received()[..] {
+        [Message::Invocation { request, .. }] => *request,
+        other => panic!("{other:?}"),
+    };
+    let interrupt = |callee: &Client| match &callee.received()[..] {
+        [Message::Interrupt { request, options }] => (*request, options.clone()),
+        other => panic!("{other:?}"),
+    };
+    for (request, mode) in [(1, "skip"), (2, "killnowait"), (3, "kill")] {
+        start(&mut caller, request);
+        let inv = invocation(&callee);
+        let reply = caller.send(Message::Cancel {
+            request: RequestId(request),
+            options: dict(&[("mode", Value::from(mode))]),
+        });
+        match mode {
+            "skip" => {
+                assert!(
+                    matches!(reply.reply, Some(Message::Error { .. })),
+                    "{reply:?}"
+                );
+                assert!(
+                    callee.received().is_empty(),
+                    "skip tells the callee nothing"
+                );
+            }
+            "killnowait" => {
+                assert!(
+                    matches!(reply.reply, Some(Message::Error { .. })),
+                    "{reply:?}"
+                );
+                let (at, options) = interrupt(&callee);
+                assert_eq!((at, options.get("mode")), (inv, Some(&Value::from(mode))));
+            }
+            _ => {
+                // kill: the caller waits for the callee's answer, which crosses back.
+                assert!(reply.reply.is_none(), "{reply:?}");
+                let (at, options) = interrupt(&callee);
+                assert_eq!((at, options.get("mode")), (inv, Some(&Value::from(mode))));
+                callee.send_encoded(Message::Error {
+                    request_type: code::INVOCATION,
+                    request: inv,
+                    details: Dict::new(),
+                    error: Uri::new(errors::CANCELED),
+                    payload: Payload::new(None, None),
+                });
+                let answers = caller.received();
+                assert!(
+                    matches!(&answers[..], [Message::Error { request, error, .. }]
+                        if *request == RequestId(3) && error.as_str() == errors::CANCELED),
+                    "{answers:?}"
+                );
+            }
+        }
+    }
+}
